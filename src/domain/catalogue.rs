@@ -1,0 +1,272 @@
+//! The catalogue: assessed need areas and the interventions that address them (CONTRACT §1.2).
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::levels::{Evidence, Format, RiskLevel};
+use super::validation::FieldErrors;
+
+/// An assessed need area (AssetPlus), e.g. weapon carrying.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Need {
+    pub id: String,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    /// Linked to offending: risk-need-responsivity puts these first.
+    pub offending_related: bool,
+    #[serde(default)]
+    pub harm_related: bool,
+}
+
+/// The planning fields of an intervention: everything the planner reads.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Intervention {
+    pub id: String,
+    pub name: String,
+    pub category: String,
+    #[serde(default)]
+    pub addresses: Vec<String>,
+    pub offending_focused: bool,
+    pub format: Format,
+    pub sessions: i64,
+    pub sessions_per_week: i64,
+    pub hours_per_session: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_age: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_age: Option<i64>,
+    #[serde(default)]
+    pub requires: Vec<String>,
+    pub evidence: Evidence,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_risk_of_serious_harm: Option<RiskLevel>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub genders: Option<Vec<String>>,
+}
+
+impl Intervention {
+    /// Duration in weeks: `ceil(sessions / sessions_per_week)`.
+    pub fn weeks(&self) -> i64 {
+        (self.sessions + self.sessions_per_week - 1) / self.sessions_per_week
+    }
+
+    pub fn weekly_hours(&self) -> f64 {
+        self.hours_per_session * self.sessions_per_week as f64
+    }
+
+    pub fn total_hours(&self) -> f64 {
+        self.hours_per_session * self.sessions as f64
+    }
+}
+
+/// The catalogue categories this service knows. Documents sent to the planner may carry others;
+/// catalogue files and API writes must use one of these.
+pub const CATEGORIES: &[&str] = &[
+    "gang_exit",
+    "knife_crime",
+    "emotional_health",
+    "vehicle_crime",
+    "reparation",
+    "substance_misuse",
+    "violence",
+    "speech_language",
+    "ete",
+    "family",
+    "victim_awareness",
+    "motivation",
+    "mentoring",
+    "harmful_sexual_behaviour",
+    "exploitation",
+    "parenting",
+    "accommodation",
+    "thinking_skills",
+    "health",
+    "neurodiversity",
+    "lifestyle",
+    "resilience",
+];
+
+/// A catalogue as documents carry it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Catalogue {
+    #[serde(default)]
+    pub needs: Vec<Need>,
+    #[serde(default)]
+    pub interventions: Vec<Intervention>,
+}
+
+impl Catalogue {
+    pub fn need(&self, id: &str) -> Option<&Need> {
+        self.needs.iter().find(|n| n.id == id)
+    }
+
+    pub fn intervention(&self, id: &str) -> Option<&Intervention> {
+        self.interventions.iter().find(|i| i.id == id)
+    }
+
+    /// Checks the catalogue's own consistency; `prefix` is the field path of the catalogue in
+    /// the enclosing document (for example `catalogue`).
+    pub fn validate(&self, prefix: &str, errors: &mut FieldErrors) {
+        let mut need_ids = BTreeSet::new();
+        for (k, need) in self.needs.iter().enumerate() {
+            let field = format!("{prefix}.needs[{k}].id");
+            if !is_identifier(&need.id, '_') {
+                errors.push(&field, "must be lowercase letters, digits and underscores");
+            }
+            if !need_ids.insert(need.id.as_str()) {
+                errors.push(&field, format!("duplicate need id '{}'", need.id));
+            }
+        }
+        let mut ids = BTreeSet::new();
+        for (k, iv) in self.interventions.iter().enumerate() {
+            let here = format!("{prefix}.interventions[{k}]");
+            if !ids.insert(iv.id.as_str()) {
+                errors.push(
+                    format!("{here}.id"),
+                    format!("duplicate intervention id '{}'", iv.id),
+                );
+            }
+        }
+        for (k, iv) in self.interventions.iter().enumerate() {
+            let here = format!("{prefix}.interventions[{k}]");
+            iv.validate_fields(&here, errors);
+            for (a, need) in iv.addresses.iter().enumerate() {
+                if !need_ids.contains(need.as_str()) {
+                    errors.push(
+                        format!("{here}.addresses[{a}]"),
+                        format!("unknown need '{need}'"),
+                    );
+                }
+            }
+            for (r, req) in iv.requires.iter().enumerate() {
+                if !ids.contains(req.as_str()) {
+                    errors.push(
+                        format!("{here}.requires[{r}]"),
+                        format!("unknown intervention '{req}'"),
+                    );
+                }
+            }
+        }
+        for cycle_member in prerequisite_cycles(&self.interventions) {
+            let k = self
+                .interventions
+                .iter()
+                .position(|i| i.id == cycle_member)
+                .unwrap_or(0);
+            errors.push(
+                format!("{prefix}.interventions[{k}].requires"),
+                format!("'{cycle_member}' is part of a prerequisite cycle"),
+            );
+        }
+    }
+}
+
+impl Intervention {
+    /// Checks the fields of one entry that need no other entry to judge.
+    pub fn validate_fields(&self, here: &str, errors: &mut FieldErrors) {
+        if !is_identifier(&self.id, '-') {
+            errors.push(
+                format!("{here}.id"),
+                "must be lowercase letters, digits and hyphens",
+            );
+        }
+        if self.name.trim().is_empty() {
+            errors.push(format!("{here}.name"), "must not be empty");
+        }
+        if !is_identifier(&self.category, '_') {
+            errors.push(
+                format!("{here}.category"),
+                "must be lowercase letters and underscores",
+            );
+        }
+        if self.sessions <= 0 {
+            errors.push(format!("{here}.sessions"), "must be at least 1");
+        }
+        if self.sessions_per_week <= 0 {
+            errors.push(format!("{here}.sessions_per_week"), "must be at least 1");
+        }
+        if !(self.hours_per_session > 0.0 && self.hours_per_session <= 12.0) {
+            errors.push(
+                format!("{here}.hours_per_session"),
+                "must be more than 0 and at most 12",
+            );
+        }
+        for (field, age) in [("min_age", self.min_age), ("max_age", self.max_age)] {
+            if let Some(age) = age
+                && !(0..=25).contains(&age)
+            {
+                errors.push(format!("{here}.{field}"), "must be between 0 and 25");
+            }
+        }
+        if let (Some(min), Some(max)) = (self.min_age, self.max_age)
+            && min > max
+        {
+            errors.push(
+                format!("{here}.min_age"),
+                format!("min_age {min} is above max_age {max}"),
+            );
+        }
+        if self.requires.iter().any(|r| r == &self.id) {
+            errors.push(
+                format!("{here}.requires"),
+                "an intervention cannot require itself",
+            );
+        }
+        if let Some(genders) = &self.genders
+            && genders.is_empty()
+        {
+            errors.push(
+                format!("{here}.genders"),
+                "leave out for everyone, or list at least one",
+            );
+        }
+    }
+}
+
+/// Ids of interventions that sit on a prerequisite cycle, sorted.
+pub fn prerequisite_cycles(interventions: &[Intervention]) -> Vec<String> {
+    let graph: HashMap<&str, Vec<&str>> = interventions
+        .iter()
+        .map(|i| {
+            (
+                i.id.as_str(),
+                i.requires.iter().map(String::as_str).collect(),
+            )
+        })
+        .collect();
+    // Kahn's algorithm on the reversed graph: what cannot be peeled off lies on or behind a cycle;
+    // keep only the nodes that reach themselves.
+    let mut on_cycle = BTreeSet::new();
+    for &start in graph.keys() {
+        let mut stack: Vec<&str> = graph[start].clone();
+        let mut seen = BTreeSet::new();
+        while let Some(node) = stack.pop() {
+            if node == start {
+                on_cycle.insert(start.to_string());
+                break;
+            }
+            if seen.insert(node)
+                && let Some(next) = graph.get(node)
+            {
+                stack.extend(next.iter().copied());
+            }
+        }
+    }
+    on_cycle.into_iter().collect()
+}
+
+pub fn is_identifier(s: &str, separator: char) -> bool {
+    !s.is_empty()
+        && s.len() <= 80
+        && s.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == separator)
+}
+
+/// Interventions indexed by id, for the planner.
+pub fn index_interventions(interventions: &[Intervention]) -> BTreeMap<&str, &Intervention> {
+    interventions.iter().map(|i| (i.id.as_str(), i)).collect()
+}

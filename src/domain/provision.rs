@@ -1,0 +1,135 @@
+//! What a team actually provides locally: places, cohorts, areas (CONTRACT §1.3).
+
+use std::collections::BTreeSet;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::catalogue::Catalogue;
+use super::validation::FieldErrors;
+
+/// Someone already holding a place.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Participant {
+    pub reference: String,
+    #[serde(default)]
+    pub gang_affiliations: Vec<String>,
+    /// The cohort start this participant is in (fixed starts).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, format = Date)]
+    pub start: Option<NaiveDate>,
+    /// The last day the participant holds a rolling place; absent: held throughout.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, format = Date)]
+    pub until: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Provision {
+    pub id: String,
+    pub intervention: String,
+    #[serde(default)]
+    pub provider: String,
+    #[serde(default)]
+    pub area: String,
+    /// Cohort start dates; empty for rolling provision.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schema(value_type = Vec<String>)]
+    pub starts: Vec<NaiveDate>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub rolling: bool,
+    pub places: i64,
+    #[serde(default)]
+    pub participants: Vec<Participant>,
+}
+
+impl Provision {
+    /// Participants of the cohort starting on `start` (fixed starts).
+    pub fn cohort_participants(&self, start: NaiveDate) -> impl Iterator<Item = &Participant> {
+        let only_cohort = self.starts.len() == 1;
+        self.participants
+            .iter()
+            .filter(move |p| p.start == Some(start) || (only_cohort && p.start.is_none()))
+    }
+
+    /// Participants still holding a rolling place on or after `day`.
+    pub fn rolling_participants_from(&self, day: NaiveDate) -> impl Iterator<Item = &Participant> {
+        self.participants
+            .iter()
+            .filter(move |p| p.until.is_none_or(|until| until >= day))
+    }
+
+    /// Participants sharing the place a young person would take starting on `start`.
+    pub fn participants_at(&self, start: NaiveDate) -> Vec<&Participant> {
+        if self.rolling {
+            self.rolling_participants_from(start).collect()
+        } else {
+            self.cohort_participants(start).collect()
+        }
+    }
+
+    pub fn validate(&self, here: &str, catalogue: Option<&Catalogue>, errors: &mut FieldErrors) {
+        if !super::catalogue::is_identifier(&self.id, '-') {
+            errors.push(
+                format!("{here}.id"),
+                "must be lowercase letters, digits and hyphens",
+            );
+        }
+        if let Some(catalogue) = catalogue
+            && catalogue.intervention(&self.intervention).is_none()
+        {
+            errors.push(
+                format!("{here}.intervention"),
+                format!("unknown intervention '{}'", self.intervention),
+            );
+        }
+        if self.places < 0 || self.places > 1000 {
+            errors.push(format!("{here}.places"), "must be between 0 and 1000");
+        }
+        match (self.rolling, self.starts.is_empty()) {
+            (true, false) => errors.push(
+                format!("{here}.starts"),
+                "a provision is either rolling or has cohort starts, not both",
+            ),
+            (false, true) => errors.push(
+                format!("{here}.starts"),
+                "give cohort start dates, or set rolling",
+            ),
+            _ => {}
+        }
+        let distinct: BTreeSet<_> = self.starts.iter().collect();
+        if distinct.len() != self.starts.len() {
+            errors.push(
+                format!("{here}.starts"),
+                "a cohort start date is listed twice",
+            );
+        }
+        let mut references = BTreeSet::new();
+        for (k, p) in self.participants.iter().enumerate() {
+            let field = format!("{here}.participants[{k}]");
+            if p.reference.trim().is_empty() {
+                errors.push(format!("{field}.reference"), "must not be empty");
+            }
+            if !self.rolling {
+                match p.start {
+                    Some(s) if !self.starts.contains(&s) => errors.push(
+                        format!("{field}.start"),
+                        format!("{s} is not one of this provision's cohort starts"),
+                    ),
+                    None if self.starts.len() > 1 => errors.push(
+                        format!("{field}.start"),
+                        "required when the provision has several cohort starts",
+                    ),
+                    _ => {}
+                }
+                if !references.insert((p.reference.as_str(), p.start)) {
+                    errors.push(
+                        format!("{field}.reference"),
+                        "listed twice in the same cohort",
+                    );
+                }
+            }
+        }
+    }
+}
