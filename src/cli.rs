@@ -1,13 +1,17 @@
 //! Command-line interface. Exit codes: 0 success, 1 operational failure, 2 invalid input.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use sea_orm::DatabaseConnection;
 
+use crate::accounts::Role;
+use crate::configuration::Settings;
 use crate::domain::validation::parse_json;
-use crate::domain::{FieldErrors, PlanningProblem};
+use crate::domain::{FieldError, FieldErrors, PlanningProblem, Provision};
 use crate::planner::{self, PlanError, PlannerSettings};
+use crate::{catalogue_files, planning, startup, store, telemetry};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -16,19 +20,84 @@ use crate::planner::{self, PlanError, PlannerSettings};
     about = "Plans and sequences interventions for children supervised by youth justice services"
 )]
 pub struct Cli {
+    /// Database URL (sqlite://path or postgres://…); overrides DATABASE_URL and the file.
+    #[arg(long, global = true)]
+    pub database: Option<String>,
+    /// Configuration file (TOML); default ./intervention-planner.toml when present.
+    #[arg(long, global = true)]
+    pub config: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Command,
 }
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    /// Serve the API (migrates first).
+    Serve {
+        /// Address to listen on, e.g. 127.0.0.1:8080.
+        #[arg(long)]
+        bind: Option<String>,
+        /// Load the demo teams first (as `demo` does).
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply database migrations.
+    Migrate,
+    /// Check, import or export the catalogue files.
+    Catalogue {
+        #[command(subcommand)]
+        action: CatalogueAction,
+    },
+    /// Load the demo catalogue and the provision of teams demo-a and demo-b (idempotent).
+    Demo,
+    /// Manage API bearer tokens.
+    Token {
+        #[command(subcommand)]
+        action: TokenAction,
+    },
     /// Plan one young person from a planning document (CONTRACT §1.1); prints the plan.
     Plan {
         #[arg(long)]
         input: PathBuf,
         #[arg(long, value_enum, default_value_t = OutputFormat::Json)]
         format: OutputFormat,
+        /// Team whose stored catalogue and provision fill a document that leaves them out.
+        #[arg(long)]
+        team: Option<String>,
     },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CatalogueAction {
+    /// Check every file; prints every problem with file and field, exits 2 if any.
+    Validate { dir: PathBuf },
+    /// Validate, then import into a team's catalogue (all or nothing; idempotent).
+    Import {
+        dir: PathBuf,
+        #[arg(long)]
+        team: String,
+    },
+    /// Write a team's catalogue as files.
+    Export {
+        dir: PathBuf,
+        #[arg(long)]
+        team: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TokenAction {
+    /// Create a user with a role and print their bearer token (shown once).
+    Create {
+        #[arg(long)]
+        team: String,
+        #[arg(long, value_enum)]
+        role: Role,
+        #[arg(long, default_value = "api user")]
+        label: String,
+    },
+    /// Revoke a token (give the token or its id).
+    Revoke { token: String },
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -52,9 +121,40 @@ impl From<FieldErrors> for CliError {
     }
 }
 
+impl From<FieldError> for CliError {
+    fn from(e: FieldError) -> Self {
+        CliError::Invalid(e.into())
+    }
+}
+
+impl From<store::StoreError> for CliError {
+    fn from(e: store::StoreError) -> Self {
+        CliError::Other(e.into())
+    }
+}
+
+impl From<sea_orm::DbErr> for CliError {
+    fn from(e: sea_orm::DbErr) -> Self {
+        CliError::Other(e.into())
+    }
+}
+
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    match run(cli) {
+    let result = Settings::load(cli.config.as_deref())
+        .map_err(CliError::Other)
+        .and_then(|mut settings| {
+            if let Some(url) = &cli.database {
+                settings.database_url = url.clone();
+            }
+            telemetry::init(settings.log_format, &settings.log_level);
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()
+                .map_err(anyhow::Error::from)?;
+            runtime.block_on(run(cli.command, settings))
+        });
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(CliError::Invalid(errors)) => {
             eprintln!("invalid input:");
@@ -70,26 +170,205 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn run(cli: Cli) -> Result<(), CliError> {
-    match cli.command {
-        Command::Plan { input, format } => plan_command(&input, format),
+async fn open(settings: &Settings) -> Result<DatabaseConnection, CliError> {
+    let db = store::connect(&settings.database_url)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot open the database: {e}"))?;
+    store::migrate(&db)
+        .await
+        .map_err(|e| anyhow::anyhow!("migration failed: {e}"))?;
+    Ok(db)
+}
+
+async fn run(command: Command, settings: Settings) -> Result<(), CliError> {
+    match command {
+        Command::Serve { bind, demo } => {
+            let db = open(&settings).await?;
+            if demo {
+                load_demo(&db, &settings.catalogue_dir).await?;
+            }
+            let address = bind.unwrap_or_else(|| settings.bind.clone());
+            let app = startup::Application::build(&address, db, settings.shutdown_timeout_seconds)?;
+            tracing::info!(port = app.port(), "serving on {address}");
+            app.run_until_stopped().await.map_err(anyhow::Error::from)?;
+            Ok(())
+        }
+        Command::Migrate => {
+            open(&settings).await?;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::Catalogue { action } => catalogue_command(action, &settings).await,
+        Command::Demo => {
+            let db = open(&settings).await?;
+            load_demo(&db, &settings.catalogue_dir).await
+        }
+        Command::Token { action } => {
+            let db = open(&settings).await?;
+            match action {
+                TokenAction::Create { team, role, label } => {
+                    let created = store::accounts::create_token(&db, &team, role, &label)
+                        .await
+                        .map_err(|e| match e {
+                            store::StoreError::NotFound => CliError::Invalid(
+                                FieldError {
+                                    field: "--team".into(),
+                                    message: format!("no team '{team}'"),
+                                }
+                                .into(),
+                            ),
+                            other => other.into(),
+                        })?;
+                    println!("{}", created.token);
+                    eprintln!("token id {} (use it to revoke)", created.token_id);
+                }
+                TokenAction::Revoke { token } => {
+                    store::accounts::revoke_token(&db, &token)
+                        .await
+                        .map_err(|e| match e {
+                            store::StoreError::NotFound => CliError::Invalid(
+                                FieldError {
+                                    field: "token".into(),
+                                    message: "no such token".into(),
+                                }
+                                .into(),
+                            ),
+                            other => other.into(),
+                        })?;
+                    println!("revoked");
+                }
+            }
+            Ok(())
+        }
+        Command::Plan {
+            input,
+            format,
+            team,
+        } => plan_command(&input, format, team.as_deref(), &settings).await,
     }
 }
 
-fn read(path: &PathBuf) -> Result<String, CliError> {
+async fn catalogue_command(action: CatalogueAction, settings: &Settings) -> Result<(), CliError> {
+    match action {
+        CatalogueAction::Validate { dir } => {
+            let catalogue = catalogue_files::load_dir(&dir)?;
+            println!(
+                "{}: {} needs, {} interventions, all valid",
+                dir.display(),
+                catalogue.needs.len(),
+                catalogue.interventions.len()
+            );
+            Ok(())
+        }
+        CatalogueAction::Import { dir, team } => {
+            let catalogue = catalogue_files::load_dir(&dir)?;
+            let db = open(settings).await?;
+            if !store::accounts::team_exists(&db, &team).await? {
+                return Err(FieldError {
+                    field: "--team".into(),
+                    message: format!("no team '{team}'"),
+                }
+                .into());
+            }
+            let summary =
+                store::catalogue::import(&db, &team, &catalogue, "catalogue import").await?;
+            println!(
+                "{team}: {} needs; interventions {} created, {} updated, {} unchanged",
+                summary.needs, summary.created, summary.updated, summary.unchanged
+            );
+            Ok(())
+        }
+        CatalogueAction::Export { dir, team } => {
+            let db = open(settings).await?;
+            let needs = store::catalogue::list_needs(&db, &team).await?;
+            let interventions = store::catalogue::list(&db, &team)
+                .await?
+                .into_iter()
+                .map(|s| s.intervention)
+                .collect();
+            catalogue_files::write_dir(
+                &dir,
+                &crate::domain::Catalogue {
+                    needs,
+                    interventions,
+                },
+            )?;
+            println!("written to {}", dir.display());
+            Ok(())
+        }
+    }
+}
+
+pub const DEMO_TEAMS: &[(&str, &str)] = &[
+    ("demo-a", "Demo A (inner-city service)"),
+    ("demo-b", "Demo B (county service)"),
+];
+
+/// Loads the catalogue into both demo teams and each team's provision. Running it again
+/// changes nothing.
+pub async fn load_demo(db: &DatabaseConnection, catalogue_dir: &Path) -> Result<(), CliError> {
+    let catalogue = catalogue_files::load_dir(catalogue_dir)?;
+    for (team, name) in DEMO_TEAMS {
+        store::accounts::ensure_team(db, team, name).await?;
+        let summary = store::catalogue::import(db, team, &catalogue, "demo").await?;
+        let path = catalogue_dir
+            .join("demo")
+            .join(format!("provision-{team}.json"));
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+        let offer: Vec<Provision> = parse_json(&text).map_err(|e| FieldError {
+            field: format!("{}: {}", path.display(), e.field),
+            message: e.message,
+        })?;
+        let mut errors = FieldErrors::default();
+        for (k, p) in offer.iter().enumerate() {
+            p.validate(
+                &format!("{}: [{k}]", path.display()),
+                Some(&catalogue),
+                &mut errors,
+            );
+        }
+        errors.into_result(())?;
+        let changed = store::provision::load(db, team, &offer).await?;
+        println!(
+            "{team}: interventions {} created, {} updated, {} unchanged; provision {} records, {changed} changed",
+            summary.created,
+            summary.updated,
+            summary.unchanged,
+            offer.len()
+        );
+    }
+    Ok(())
+}
+
+fn read(path: &Path) -> Result<String, CliError> {
     std::fs::read_to_string(path).map_err(|e| {
-        CliError::Invalid(FieldErrors(vec![crate::domain::FieldError {
+        FieldError {
             field: "--input".into(),
             message: format!("cannot read {}: {e}", path.display()),
-        }]))
+        }
+        .into()
     })
 }
 
-fn plan_command(input: &PathBuf, format: OutputFormat) -> Result<(), CliError> {
+async fn plan_command(
+    input: &Path,
+    format: OutputFormat,
+    team: Option<&str>,
+    settings: &Settings,
+) -> Result<(), CliError> {
     let text = read(input)?;
-    let problem: PlanningProblem = parse_json(&text).map_err(FieldErrors::from)?;
-    let settings = PlannerSettings::default();
-    let plan = planner::plan(&problem, &settings).map_err(|e| match e {
+    let mut problem: PlanningProblem = parse_json(&text)?;
+    let mut planner_settings = PlannerSettings::default();
+    if problem.catalogue.is_none() || problem.provision.is_none() {
+        let Some(team) = team else {
+            return Err(FieldError { field: "catalogue".into(), message: "the document has no catalogue or provision: include them, or name a --team whose stored ones to use".into() }.into());
+        };
+        let db = open(settings).await?;
+        planning::complete(&db, team, &mut problem).await?;
+        planner_settings = store::accounts::planner_settings(&db, team).await?;
+    }
+    let plan = planner::plan(&problem, &planner_settings).map_err(|e| match e {
         PlanError::Invalid(errors) => CliError::Invalid(errors),
         PlanError::Solver(e) => CliError::Other(e.into()),
     })?;

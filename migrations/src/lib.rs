@@ -1,1 +1,15 @@
+//! Schema migrations, written with sea-query's schema builders so that one set runs on SQLite
+//! and PostgreSQL. Every table that holds a team's records carries `team_id`.
+
 pub use sea_orm_migration::prelude::*;
+
+mod m20261126_000001_foundation;
+
+pub struct Migrator;
+
+#[sea_orm_migration::async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261126_000001_foundation::Migration)]
+    }
+}

@@ -45,6 +45,58 @@ pub struct Intervention {
     pub max_risk_of_serious_harm: Option<RiskLevel>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub genders: Option<Vec<String>>,
+
+    // Details a case manager needs; optional in planning documents, required in the catalogue.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence_source: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider_type: Option<ProviderType>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub facilitator_training_required: Option<bool>,
+    /// The order requirements it can sit under.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order_requirements: Option<Vec<OrderRequirement>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub referral: Option<Referral>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ProviderType {
+    Yos,
+    Health,
+    Police,
+    Education,
+    Voluntary,
+    SocialCare,
+    LocalAuthority,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderRequirement {
+    OutOfCourt,
+    ReferralOrderContract,
+    YroActivity,
+    YroProgramme,
+    YroSupervision,
+    YroUnpaidWork,
+    YroAttendanceCentre,
+    YroMentalHealthTreatment,
+    YroDrugTreatment,
+    YroEducation,
+    DtoLicence,
+}
+
+/// How to refer: the inspection found staff unsure how to refer to CAMHS.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Referral {
+    pub how: String,
+    pub to: String,
+    pub criteria: String,
+    pub usual_wait_days: i64,
 }
 
 impl Intervention {
@@ -222,6 +274,58 @@ impl Intervention {
                 format!("{here}.genders"),
                 "leave out for everyone, or list at least one",
             );
+        }
+    }
+
+    /// A catalogue entry (file or API write) also needs its descriptive fields and a known
+    /// category.
+    pub fn validate_catalogue_entry(&self, here: &str, errors: &mut FieldErrors) {
+        self.validate_fields(here, errors);
+        if !CATEGORIES.contains(&self.category.as_str()) {
+            errors.push(
+                format!("{here}.category"),
+                format!(
+                    "unknown category '{}'; expected one of {}",
+                    self.category,
+                    CATEGORIES.join(", ")
+                ),
+            );
+        }
+        let blank = |s: &Option<String>| s.as_deref().is_none_or(|d| d.trim().is_empty());
+        let mut missing = Vec::new();
+        if blank(&self.description) {
+            missing.push("description");
+        }
+        if blank(&self.evidence_source) {
+            missing.push("evidence_source");
+        }
+        if self.provider_type.is_none() {
+            missing.push("provider_type");
+        }
+        if self.facilitator_training_required.is_none() {
+            missing.push("facilitator_training_required");
+        }
+        if self.order_requirements.is_none() {
+            missing.push("order_requirements");
+        }
+        if self.referral.is_none() {
+            missing.push("referral");
+        }
+        for field in missing {
+            errors.push(format!("{here}.{field}"), "required in a catalogue entry");
+        }
+        if let Some(r) = &self.referral {
+            for (field, value) in [("how", &r.how), ("to", &r.to), ("criteria", &r.criteria)] {
+                if value.trim().is_empty() {
+                    errors.push(format!("{here}.referral.{field}"), "must not be empty");
+                }
+            }
+            if !(0..=365).contains(&r.usual_wait_days) {
+                errors.push(
+                    format!("{here}.referral.usual_wait_days"),
+                    "must be 0 to 365",
+                );
+            }
         }
     }
 }

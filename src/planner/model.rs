@@ -98,6 +98,12 @@ pub struct Solved {
 #[error("the solver failed: {0}")]
 pub struct SolverFailure(String);
 
+impl SolverFailure {
+    pub fn new(message: impl Into<String>) -> Self {
+        SolverFailure(message.into())
+    }
+}
+
 /// Order weeks (from the order start) that a candidate overlaps.
 fn weeks_of(order: &Order, c: &Candidate) -> std::ops::RangeInclusive<i64> {
     (c.start - order.start).num_days().div_euclid(7)

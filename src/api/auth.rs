@@ -1,0 +1,52 @@
+//! Bearer-token authentication as an extractor: a handler that takes a `Caller` is protected.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
+use sea_orm::DatabaseConnection;
+
+use super::ApiError;
+use crate::accounts::{Caller, Role};
+use crate::store;
+
+impl FromRequest for Caller {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Caller, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let db = req.app_data::<web::Data<DatabaseConnection>>().cloned();
+        let token = req
+            .headers()
+            .get("Authorization")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(|t| t.trim().to_string());
+        Box::pin(async move {
+            let (Some(db), Some(token)) = (db, token) else {
+                return Err(ApiError::Unauthorized);
+            };
+            store::accounts::authenticate(&db, &token)
+                .await?
+                .ok_or(ApiError::Unauthorized)
+        })
+    }
+}
+
+/// Each route names the roles that may use it.
+pub fn allow(caller: &Caller, roles: &[Role]) -> Result<(), ApiError> {
+    if caller.is(roles) {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden)
+    }
+}
+
+pub const EVERYONE: &[Role] = &[
+    Role::CaseManager,
+    Role::Coordinator,
+    Role::Manager,
+    Role::Admin,
+];
+pub const CATALOGUE_EDITORS: &[Role] = &[Role::Coordinator, Role::Admin];
+pub const PLANNERS: &[Role] = &[Role::CaseManager, Role::Coordinator, Role::Admin];

@@ -1,0 +1,138 @@
+//! The API's one error type, mapped to HTTP once. The body is always
+//! `{"error": {"code", "message", "field"}}` (CONTRACT §4); causes are logged, not shown.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::domain::{FieldError, FieldErrors};
+use crate::store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("a valid bearer token is required")]
+    Unauthorized,
+    #[error("your role may not do this")]
+    Forbidden,
+    #[error("not found")]
+    NotFound,
+    #[error("the request is not valid")]
+    Invalid(FieldErrors),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("the record has changed since you read it; read it again")]
+    PreconditionFailed,
+    #[error("send If-Match with the ETag from your last read")]
+    PreconditionRequired,
+    #[error("something went wrong on our side")]
+    Internal(#[source] anyhow::Error),
+}
+
+impl ApiError {
+    pub fn invalid(field: &str, message: impl Into<String>) -> ApiError {
+        ApiError::Invalid(FieldErrors(vec![FieldError {
+            field: field.to_string(),
+            message: message.into(),
+        }]))
+    }
+
+    pub fn internal(e: impl Into<anyhow::Error>) -> ApiError {
+        ApiError::Internal(e.into())
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => ApiError::NotFound,
+            StoreError::Stale { .. } => ApiError::PreconditionFailed,
+            StoreError::Conflict(message) => ApiError::Conflict(message),
+            other => ApiError::Internal(other.into()),
+        }
+    }
+}
+
+impl From<FieldErrors> for ApiError {
+    fn from(e: FieldErrors) -> Self {
+        ApiError::Invalid(e)
+    }
+}
+
+impl From<FieldError> for ApiError {
+    fn from(e: FieldError) -> Self {
+        ApiError::Invalid(e.into())
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ErrorDetail {
+    pub code: String,
+    pub message: String,
+    /// The first field at fault, when the error is about input.
+    pub field: Option<String>,
+    /// Every field at fault.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden => StatusCode::FORBIDDEN,
+            ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            ApiError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let code = match self {
+            ApiError::Unauthorized => "unauthorized",
+            ApiError::Forbidden => "forbidden",
+            ApiError::NotFound => "not_found",
+            ApiError::Invalid(_) => "invalid",
+            ApiError::Conflict(_) => "conflict",
+            ApiError::PreconditionFailed => "stale",
+            ApiError::PreconditionRequired => "if_match_required",
+            ApiError::Internal(cause) => {
+                tracing::error!(error = format!("{cause:#}"), "internal error");
+                "internal"
+            }
+        };
+        let (message, field, errors) = match self {
+            ApiError::Invalid(errors) => {
+                let first = errors.first().cloned();
+                (
+                    first
+                        .as_ref()
+                        .map_or("the request is not valid".into(), |e| e.to_string()),
+                    first.map(|e| e.field),
+                    errors.0.clone(),
+                )
+            }
+            other => (other.to_string(), None, Vec::new()),
+        };
+        let mut response = HttpResponse::build(self.status_code());
+        if matches!(self, ApiError::Unauthorized) {
+            response.insert_header(("WWW-Authenticate", "Bearer"));
+        }
+        response.json(ErrorBody {
+            error: ErrorDetail {
+                code: code.into(),
+                message,
+                field,
+                errors,
+            },
+        })
+    }
+}

@@ -1,0 +1,51 @@
+//! The OpenAPI document, generated from the handlers' annotations (nothing is downloaded).
+
+use actix_web::{HttpResponse, get};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use super::{catalogue, health, plans, provision};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "intervention-planner", description = "Catalogue, local provision and sequenced intervention plans for youth justice services."),
+    paths(
+        health::live,
+        health::ready,
+        catalogue::list_needs,
+        catalogue::list_interventions,
+        catalogue::get_intervention,
+        catalogue::intervention_history,
+        catalogue::create_intervention,
+        catalogue::update_intervention,
+        catalogue::retire_intervention,
+        provision::list_provision,
+        provision::get_provision,
+        provision::create_provision,
+        provision::update_provision,
+        provision::delete_provision,
+        plans::preview,
+        openapi_json,
+    ),
+    modifiers(&BearerAuth),
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// This document. Public: it describes the API and holds no data.
+#[utoipa::path(context_path = "/api/v1", tag = "meta", responses((status = 200, description = "OpenAPI 3.1 document")))]
+#[get("/openapi.json")]
+pub async fn openapi_json() -> HttpResponse {
+    HttpResponse::Ok().json(ApiDoc::openapi())
+}

@@ -1,0 +1,73 @@
+//! Builds and runs the HTTP server.
+
+use std::net::TcpListener;
+
+use actix_web::dev::Server;
+use actix_web::{App, HttpServer, web};
+use sea_orm::DatabaseConnection;
+use tracing_actix_web::TracingLogger;
+
+use crate::api;
+
+/// Largest request body accepted (planning documents carry a catalogue).
+const BODY_LIMIT: usize = 4 * 1024 * 1024;
+
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl Application {
+    /// Binds `address` (port 0 picks a free port) and prepares the server.
+    pub fn build(
+        address: &str,
+        db: DatabaseConnection,
+        shutdown_timeout_seconds: u64,
+    ) -> anyhow::Result<Application> {
+        let listener = TcpListener::bind(address)?;
+        let port = listener.local_addr()?.port();
+        let db = web::Data::new(db);
+        let server = HttpServer::new(move || {
+            App::new()
+                .wrap(TracingLogger::default())
+                .app_data(db.clone())
+                .app_data(web::PayloadConfig::new(BODY_LIMIT))
+                .configure(routes)
+        })
+        .shutdown_timeout(shutdown_timeout_seconds)
+        .listen(listener)?
+        .run();
+        Ok(Application { port, server })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Runs until SIGINT/SIGTERM, then finishes in-flight requests (graceful shutdown).
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(api::health::live)
+        .service(api::health::ready)
+        .service(
+            web::scope("/api/v1")
+                .service(api::openapi::openapi_json)
+                .service(api::catalogue::list_needs)
+                .service(api::catalogue::list_interventions)
+                .service(api::catalogue::create_intervention)
+                .service(api::catalogue::intervention_history)
+                .service(api::catalogue::retire_intervention)
+                .service(api::catalogue::get_intervention)
+                .service(api::catalogue::update_intervention)
+                .service(api::provision::list_provision)
+                .service(api::provision::create_provision)
+                .service(api::provision::get_provision)
+                .service(api::provision::update_provision)
+                .service(api::provision::delete_provision)
+                .service(api::plans::preview),
+        );
+}

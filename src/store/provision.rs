@@ -1,0 +1,164 @@
+//! A team's local offer: what is actually provided, where, and with how many places.
+
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
+};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::entities::provision;
+use super::{StoreError, StoreResult, begin_write, now};
+use crate::domain::Provision;
+
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct StoredProvision {
+    #[serde(flatten)]
+    pub provision: Provision,
+    pub version: i64,
+    pub updated_at: String,
+}
+
+fn stored(model: provision::Model) -> StoreResult<StoredProvision> {
+    Ok(StoredProvision {
+        provision: serde_json::from_str(&model.document)?,
+        version: model.version,
+        updated_at: model.updated_at,
+    })
+}
+
+pub async fn list(db: &impl ConnectionTrait, team: &str) -> StoreResult<Vec<StoredProvision>> {
+    provision::Entity::find()
+        .filter(provision::Column::TeamId.eq(team))
+        .order_by_asc(provision::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(stored)
+        .collect()
+}
+
+pub async fn get(db: &impl ConnectionTrait, team: &str, id: &str) -> StoreResult<StoredProvision> {
+    let model = provision::Entity::find_by_id((team.to_string(), id.to_string()))
+        .one(db)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    stored(model)
+}
+
+fn row(team: &str, p: &Provision, version: i64) -> StoreResult<provision::ActiveModel> {
+    Ok(provision::ActiveModel {
+        team_id: Set(team.to_string()),
+        id: Set(p.id.clone()),
+        intervention_id: Set(p.intervention.clone()),
+        document: Set(serde_json::to_string(p)?),
+        version: Set(version),
+        updated_at: Set(now()),
+    })
+}
+
+pub async fn create(
+    db: &DatabaseConnection,
+    team: &str,
+    p: &Provision,
+) -> StoreResult<StoredProvision> {
+    let txn = begin_write(db).await?;
+    if provision::Entity::find_by_id((team.to_string(), p.id.clone()))
+        .one(&txn)
+        .await?
+        .is_some()
+    {
+        return Err(StoreError::Conflict(format!(
+            "a provision '{}' already exists",
+            p.id
+        )));
+    }
+    provision::Entity::insert(row(team, p, 1)?)
+        .exec(&txn)
+        .await?;
+    let saved = get(&txn, team, &p.id).await?;
+    txn.commit().await?;
+    Ok(saved)
+}
+
+/// Replaces a provision record if `expected_version` is still current.
+pub async fn update(
+    db: &DatabaseConnection,
+    team: &str,
+    p: &Provision,
+    expected_version: i64,
+) -> StoreResult<StoredProvision> {
+    let txn = begin_write(db).await?;
+    let current = get(&txn, team, &p.id).await?;
+    let result = provision::Entity::update_many()
+        .col_expr(
+            provision::Column::InterventionId,
+            Expr::value(p.intervention.clone()),
+        )
+        .col_expr(
+            provision::Column::Document,
+            Expr::value(serde_json::to_string(p)?),
+        )
+        .col_expr(provision::Column::UpdatedAt, Expr::value(now()))
+        .col_expr(
+            provision::Column::Version,
+            Expr::col(provision::Column::Version).add(1),
+        )
+        .filter(provision::Column::TeamId.eq(team))
+        .filter(provision::Column::Id.eq(p.id.clone()))
+        .filter(provision::Column::Version.eq(expected_version))
+        .exec(&txn)
+        .await?;
+    if result.rows_affected != 1 {
+        return Err(StoreError::Stale {
+            current: current.version,
+        });
+    }
+    let saved = get(&txn, team, &p.id).await?;
+    txn.commit().await?;
+    Ok(saved)
+}
+
+pub async fn delete(
+    db: &DatabaseConnection,
+    team: &str,
+    id: &str,
+    expected_version: i64,
+) -> StoreResult<()> {
+    let txn = begin_write(db).await?;
+    let current = get(&txn, team, id).await?;
+    let result = provision::Entity::delete_many()
+        .filter(provision::Column::TeamId.eq(team))
+        .filter(provision::Column::Id.eq(id))
+        .filter(provision::Column::Version.eq(expected_version))
+        .exec(&txn)
+        .await?;
+    if result.rows_affected != 1 {
+        return Err(StoreError::Stale {
+            current: current.version,
+        });
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Loads a team's offer from a file: inserts what is new, updates what changed, keeps the rest.
+/// Running it twice changes nothing.
+pub async fn load(db: &DatabaseConnection, team: &str, offer: &[Provision]) -> StoreResult<usize> {
+    let mut changed = 0;
+    for p in offer {
+        match get(db, team, &p.id).await {
+            Ok(current) if current.provision == *p => {}
+            Ok(current) => {
+                update(db, team, p, current.version).await?;
+                changed += 1;
+            }
+            Err(StoreError::NotFound) => {
+                create(db, team, p).await?;
+                changed += 1;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(changed)
+}
