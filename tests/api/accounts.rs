@@ -1,0 +1,54 @@
+use crate::helpers::TestApp;
+use crate::on_each_backend;
+
+async fn missing_or_revoked_token_is_401(app: TestApp) {
+    let response = app.client.get(app.url("/api/v1/needs")).send().await.unwrap();
+    assert_eq!(response.status(), 401, "{:?}", app.backend);
+    assert_eq!(response.headers()["www-authenticate"], "Bearer");
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "unauthorized");
+
+    assert_eq!(app.get("ipt_not-a-real-token", "/api/v1/needs").await.status(), 401);
+    assert_eq!(app.get(&app.coordinator, "/api/v1/needs").await.status(), 200);
+    intervention_planner::store::accounts::revoke_token(&app.db, &app.coordinator).await.unwrap();
+    assert_eq!(app.get(&app.coordinator, "/api/v1/needs").await.status(), 401);
+}
+on_each_backend!(missing_or_revoked_token_gets_401, missing_or_revoked_token_is_401);
+
+async fn role_not_allowed_is_403(app: TestApp) {
+    let entry = crate::catalogue::new_entry("mentoring-plus");
+    let response = app.post_json(&app.manager, "/api/v1/interventions", &entry).await;
+    assert_eq!(response.status(), 403);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "forbidden");
+    let response = app.post_json(&app.case_manager, "/api/v1/interventions", &entry).await;
+    assert_eq!(response.status(), 403);
+    // Nothing was created by the refused calls; an admin may.
+    assert_eq!(app.get(&app.coordinator, "/api/v1/interventions/mentoring-plus").await.status(), 404);
+    assert_eq!(app.post_json(&app.admin, "/api/v1/interventions", &entry).await.status(), 201);
+}
+on_each_backend!(a_role_not_allowed_gets_403, role_not_allowed_is_403);
+
+async fn health_and_openapi(app: TestApp) {
+    assert_eq!(app.client.get(app.url("/health/live")).send().await.unwrap().status(), 200);
+    assert_eq!(app.client.get(app.url("/health/ready")).send().await.unwrap().status(), 200);
+    let doc: serde_json::Value = app.client.get(app.url("/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
+    let paths: Vec<&str> = doc["paths"].as_object().unwrap().keys().map(String::as_str).collect();
+    for route in [
+        "/health/live",
+        "/health/ready",
+        "/api/v1/needs",
+        "/api/v1/interventions",
+        "/api/v1/interventions/{id}",
+        "/api/v1/interventions/{id}/history",
+        "/api/v1/interventions/{id}/retire",
+        "/api/v1/provision",
+        "/api/v1/provision/{id}",
+        "/api/v1/plans/preview",
+        "/api/v1/openapi.json",
+    ] {
+        assert!(paths.contains(&route), "{route} missing from the OpenAPI document");
+    }
+    assert_eq!(doc["info"]["title"], "intervention-planner");
+}
+on_each_backend!(health_and_openapi_cover_every_route, health_and_openapi);

@@ -1,0 +1,8 @@
+//! API tests against the real application, on SQLite and on PostgreSQL.
+
+mod helpers;
+
+mod accounts;
+mod catalogue;
+mod plans;
+mod provision;
