@@ -64,6 +64,9 @@ pub enum Command {
         /// Team whose stored catalogue and provision fill a document that leaves them out.
         #[arg(long)]
         team: Option<String>,
+        /// Seconds the solver may take; after it the best plan found is returned (`feasible`).
+        #[arg(long)]
+        time_limit: Option<f64>,
     },
 }
 
@@ -244,7 +247,8 @@ async fn run(command: Command, settings: Settings) -> Result<(), CliError> {
             input,
             format,
             team,
-        } => plan_command(&input, format, team.as_deref(), &settings).await,
+            time_limit,
+        } => plan_command(&input, format, team.as_deref(), time_limit, &settings).await,
     }
 }
 
@@ -355,6 +359,7 @@ async fn plan_command(
     input: &Path,
     format: OutputFormat,
     team: Option<&str>,
+    time_limit: Option<f64>,
     settings: &Settings,
 ) -> Result<(), CliError> {
     let text = read(input)?;
@@ -367,6 +372,10 @@ async fn plan_command(
         let db = open(settings).await?;
         planning::complete(&db, team, &mut problem).await?;
         planner_settings = store::accounts::planner_settings(&db, team).await?;
+    }
+    if let Some(seconds) = time_limit {
+        planner_settings.time_limit_seconds = seconds;
+        planner_settings.validate()?;
     }
     let plan = planner::plan(&problem, &planner_settings).map_err(|e| match e {
         PlanError::Invalid(errors) => CliError::Invalid(errors),

@@ -68,6 +68,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(api::provision::get_provision)
                 .service(api::provision::update_provision)
                 .service(api::provision::delete_provision)
-                .service(api::plans::preview),
+                .service(api::plans::preview)
+                .service(api::settings::get_planner_settings)
+                .service(api::settings::put_planner_settings),
         );
 }

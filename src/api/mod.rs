@@ -7,6 +7,7 @@ pub mod health;
 pub mod openapi;
 pub mod plans;
 pub mod provision;
+pub mod settings;
 
 use actix_web::HttpRequest;
 use actix_web::http::header;

@@ -4,7 +4,7 @@ use actix_web::{HttpResponse, get};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{catalogue, health, plans, provision};
+use super::{catalogue, health, plans, provision, settings};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -25,6 +25,8 @@ use super::{catalogue, health, plans, provision};
         provision::update_provision,
         provision::delete_provision,
         plans::preview,
+        settings::get_planner_settings,
+        settings::put_planner_settings,
         openapi_json,
     ),
     modifiers(&BearerAuth),

@@ -2,38 +2,102 @@ use crate::helpers::TestApp;
 use crate::on_each_backend;
 
 async fn missing_or_revoked_token_is_401(app: TestApp) {
-    let response = app.client.get(app.url("/api/v1/needs")).send().await.unwrap();
+    let response = app
+        .client
+        .get(app.url("/api/v1/needs"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 401, "{:?}", app.backend);
     assert_eq!(response.headers()["www-authenticate"], "Bearer");
     let body: serde_json::Value = response.json().await.unwrap();
     assert_eq!(body["error"]["code"], "unauthorized");
 
-    assert_eq!(app.get("ipt_not-a-real-token", "/api/v1/needs").await.status(), 401);
-    assert_eq!(app.get(&app.coordinator, "/api/v1/needs").await.status(), 200);
-    intervention_planner::store::accounts::revoke_token(&app.db, &app.coordinator).await.unwrap();
-    assert_eq!(app.get(&app.coordinator, "/api/v1/needs").await.status(), 401);
+    assert_eq!(
+        app.get("ipt_not-a-real-token", "/api/v1/needs")
+            .await
+            .status(),
+        401
+    );
+    assert_eq!(
+        app.get(&app.coordinator, "/api/v1/needs").await.status(),
+        200
+    );
+    intervention_planner::store::accounts::revoke_token(&app.db, &app.coordinator)
+        .await
+        .unwrap();
+    assert_eq!(
+        app.get(&app.coordinator, "/api/v1/needs").await.status(),
+        401
+    );
 }
-on_each_backend!(missing_or_revoked_token_gets_401, missing_or_revoked_token_is_401);
+on_each_backend!(
+    missing_or_revoked_token_gets_401,
+    missing_or_revoked_token_is_401
+);
 
 async fn role_not_allowed_is_403(app: TestApp) {
     let entry = crate::catalogue::new_entry("mentoring-plus");
-    let response = app.post_json(&app.manager, "/api/v1/interventions", &entry).await;
+    let response = app
+        .post_json(&app.manager, "/api/v1/interventions", &entry)
+        .await;
     assert_eq!(response.status(), 403);
     let body: serde_json::Value = response.json().await.unwrap();
     assert_eq!(body["error"]["code"], "forbidden");
-    let response = app.post_json(&app.case_manager, "/api/v1/interventions", &entry).await;
+    let response = app
+        .post_json(&app.case_manager, "/api/v1/interventions", &entry)
+        .await;
     assert_eq!(response.status(), 403);
     // Nothing was created by the refused calls; an admin may.
-    assert_eq!(app.get(&app.coordinator, "/api/v1/interventions/mentoring-plus").await.status(), 404);
-    assert_eq!(app.post_json(&app.admin, "/api/v1/interventions", &entry).await.status(), 201);
+    assert_eq!(
+        app.get(&app.coordinator, "/api/v1/interventions/mentoring-plus")
+            .await
+            .status(),
+        404
+    );
+    assert_eq!(
+        app.post_json(&app.admin, "/api/v1/interventions", &entry)
+            .await
+            .status(),
+        201
+    );
 }
 on_each_backend!(a_role_not_allowed_gets_403, role_not_allowed_is_403);
 
 async fn health_and_openapi(app: TestApp) {
-    assert_eq!(app.client.get(app.url("/health/live")).send().await.unwrap().status(), 200);
-    assert_eq!(app.client.get(app.url("/health/ready")).send().await.unwrap().status(), 200);
-    let doc: serde_json::Value = app.client.get(app.url("/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
-    let paths: Vec<&str> = doc["paths"].as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(
+        app.client
+            .get(app.url("/health/live"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    assert_eq!(
+        app.client
+            .get(app.url("/health/ready"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    let doc: serde_json::Value = app
+        .client
+        .get(app.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let paths: Vec<&str> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
     for route in [
         "/health/live",
         "/health/ready",
@@ -46,9 +110,73 @@ async fn health_and_openapi(app: TestApp) {
         "/api/v1/provision/{id}",
         "/api/v1/plans/preview",
         "/api/v1/openapi.json",
+        "/api/v1/settings/planner",
     ] {
-        assert!(paths.contains(&route), "{route} missing from the OpenAPI document");
+        assert!(
+            paths.contains(&route),
+            "{route} missing from the OpenAPI document"
+        );
     }
     assert_eq!(doc["info"]["title"], "intervention-planner");
 }
 on_each_backend!(health_and_openapi_cover_every_route, health_and_openapi);
+
+async fn planner_settings_per_team(app: TestApp) {
+    let mut settings: serde_json::Value = app
+        .get(&app.coordinator, "/api/v1/settings/planner")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(settings["default_max_hours_per_week"], 10.0);
+    settings["default_max_hours_per_week"] = serde_json::json!(0);
+    let put = |token: &str, body: &serde_json::Value| {
+        app.client
+            .put(app.url("/api/v1/settings/planner"))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+    };
+    let response = put(&app.admin, &settings).await.unwrap();
+    assert_eq!(response.status(), 422);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["error"]["field"], "default_max_hours_per_week");
+    settings["default_max_hours_per_week"] = serde_json::json!(1.5);
+    assert_eq!(
+        put(&app.coordinator, &settings).await.unwrap().status(),
+        403
+    );
+    assert_eq!(put(&app.admin, &settings).await.unwrap().status(), 200);
+    // A young person with no limit of their own now gets the team's 1.5 hours: the knife-crime
+    // programme (2 hours a week) cannot be planned, and the gap says why.
+    let problem = serde_json::json!({
+        "as_of": "2026-12-07",
+        "young_person": {"reference": "A-0998", "date_of_birth": "2010-05-01", "gender": "male",
+            "needs": [{"need": "weapon_carrying", "level": "high"}],
+            "likelihood_of_reoffending": "medium", "risk_of_serious_harm": "medium", "safety_and_wellbeing": "low"},
+        "order": {"type": "referral_order", "start": "2026-12-07", "end": "2027-12-06"}
+    });
+    let plan: serde_json::Value = app
+        .post_json(&app.case_manager, "/api/v1/plans/preview", &problem)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        plan["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["intervention"] != "knife-crime-programme"),
+        "{plan}"
+    );
+    // demo-b keeps its own settings.
+    let other: serde_json::Value = app
+        .get(&app.other_team_coordinator, "/api/v1/settings/planner")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(other["default_max_hours_per_week"], 10.0);
+}
+on_each_backend!(planner_settings_belong_to_a_team, planner_settings_per_team);

@@ -14,7 +14,8 @@ pub enum Backend {
 }
 
 fn postgres_admin_url() -> String {
-    std::env::var("TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+    std::env::var("TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
 }
 
 /// SQLite always; PostgreSQL when reachable. Under CI (CI=true) an unreachable PostgreSQL is a
@@ -23,19 +24,29 @@ pub async fn backends() -> Vec<Backend> {
     static CHECKED: tokio::sync::OnceCell<bool> = tokio::sync::OnceCell::const_new();
     let reachable = *CHECKED
         .get_or_init(|| async {
-            let ok = tokio::time::timeout(std::time::Duration::from_secs(5), store::connect(&postgres_admin_url()))
-                .await
-                .is_ok_and(|r| r.is_ok());
+            let ok = tokio::time::timeout(
+                std::time::Duration::from_secs(5),
+                store::connect(&postgres_admin_url()),
+            )
+            .await
+            .is_ok_and(|r| r.is_ok());
             if !ok {
                 if std::env::var("CI").is_ok_and(|v| v == "true") {
-                    panic!("PostgreSQL at {} is not reachable and CI=true", postgres_admin_url());
+                    panic!(
+                        "PostgreSQL at {} is not reachable and CI=true",
+                        postgres_admin_url()
+                    );
                 }
                 eprintln!("PostgreSQL not reachable: running on SQLite only");
             }
             ok
         })
         .await;
-    if reachable { vec![Backend::Sqlite, Backend::Postgres] } else { vec![Backend::Sqlite] }
+    if reachable {
+        vec![Backend::Sqlite, Backend::Postgres]
+    } else {
+        vec![Backend::Sqlite]
+    }
 }
 
 pub struct TestApp {
@@ -59,9 +70,14 @@ async fn fresh_database(backend: Backend, dir: &tempfile::TempDir) -> String {
     match backend {
         Backend::Sqlite => format!("sqlite://{}", dir.path().join("test.db").display()),
         Backend::Postgres => {
-            let admin = store::connect(&postgres_admin_url()).await.expect("postgres");
+            let admin = store::connect(&postgres_admin_url())
+                .await
+                .expect("postgres");
             let name = format!("ip_test_{}", uuid::Uuid::new_v4().simple());
-            admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await.expect("create database");
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                .await
+                .expect("create database");
             let base = postgres_admin_url();
             let (server, _) = base.rsplit_once('/').expect("url with a database");
             format!("{server}/{name}")
@@ -74,10 +90,17 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
     let url = fresh_database(backend, &dir).await;
     let db = store::connect(&url).await.expect("connect");
     store::migrate(&db).await.expect("migrate");
-    cli::load_demo(&db, &repo_path("catalogue")).await.expect("demo data");
+    cli::load_demo(&db, &repo_path("catalogue"))
+        .await
+        .expect("demo data");
     let token = |team: &'static str, role: Role| {
         let db = db.clone();
-        async move { store::accounts::create_token(&db, team, role, "test").await.expect("token").token }
+        async move {
+            store::accounts::create_token(&db, team, role, "test")
+                .await
+                .expect("token")
+                .token
+        }
     };
     let coordinator = token("demo-a", Role::Coordinator).await;
     let case_manager = token("demo-a", Role::CaseManager).await;
@@ -107,11 +130,27 @@ impl TestApp {
     }
 
     pub async fn get(&self, token: &str, path: &str) -> reqwest::Response {
-        self.client.get(self.url(path)).bearer_auth(token).send().await.expect("request")
+        self.client
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("request")
     }
 
-    pub async fn post_json(&self, token: &str, path: &str, body: &serde_json::Value) -> reqwest::Response {
-        self.client.post(self.url(path)).bearer_auth(token).json(body).send().await.expect("request")
+    pub async fn post_json(
+        &self,
+        token: &str,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .expect("request")
     }
 }
 

@@ -8,9 +8,17 @@ fn scenarios() -> Vec<Value> {
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
         .unwrap_or_default();
-    files.extend(std::fs::read_dir(repo_path("tests/scenarios")).unwrap().filter_map(|e| e.ok().map(|e| e.path())));
+    files.extend(
+        std::fs::read_dir(repo_path("tests/scenarios"))
+            .unwrap()
+            .filter_map(|e| e.ok().map(|e| e.path())),
+    );
     files.sort();
-    files.into_iter().filter(|p| p.extension().is_some_and(|x| x == "json")).map(|p| serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()).collect()
+    files
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .map(|p| serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap())
+        .collect()
 }
 
 fn without_seconds(mut plan: Value) -> Value {
@@ -21,25 +29,53 @@ fn without_seconds(mut plan: Value) -> Value {
 async fn scenarios_through_the_api(app: TestApp) {
     for case in scenarios() {
         let problem = &case["problem"];
-        let response = app.post_json(&app.case_manager, "/api/v1/plans/preview", problem).await;
+        let response = app
+            .post_json(&app.case_manager, "/api/v1/plans/preview", problem)
+            .await;
         assert_eq!(response.status(), 200, "{}", case["name"]);
         let from_api: Value = response.json().await.unwrap();
-        let parsed: intervention_planner::domain::PlanningProblem = serde_json::from_value(problem.clone()).unwrap();
+        let parsed: intervention_planner::domain::PlanningProblem =
+            serde_json::from_value(problem.clone()).unwrap();
         let direct = intervention_planner::planner::plan(&parsed, &Default::default()).unwrap();
-        assert_eq!(without_seconds(from_api.clone()), without_seconds(serde_json::to_value(direct).unwrap()), "{}", case["name"]);
+        assert_eq!(
+            without_seconds(from_api.clone()),
+            without_seconds(serde_json::to_value(direct).unwrap()),
+            "{}",
+            case["name"]
+        );
         let expect = &case["expect"];
         if let Some(gaps) = expect["gaps"].as_object() {
             for (need, reason) in gaps {
-                let gap = from_api["gaps"].as_array().unwrap().iter().find(|g| g["need"] == *need);
-                assert_eq!(gap.map(|g| &g["reason"]), Some(reason), "{}: {need}", case["name"]);
+                let gap = from_api["gaps"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|g| g["need"] == *need);
+                assert_eq!(
+                    gap.map(|g| &g["reason"]),
+                    Some(reason),
+                    "{}: {need}",
+                    case["name"]
+                );
             }
         }
         for item in expect["items_include"].as_array().into_iter().flatten() {
-            assert!(from_api["items"].as_array().unwrap().iter().any(|i| i["intervention"] == *item), "{}: {item}", case["name"]);
+            assert!(
+                from_api["items"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|i| i["intervention"] == *item),
+                "{}: {item}",
+                case["name"]
+            );
         }
     }
 }
-on_each_backend!(every_scenario_holds_through_the_api, scenarios_through_the_api);
+on_each_backend!(
+    every_scenario_holds_through_the_api,
+    scenarios_through_the_api
+);
 
 async fn team_catalogue_fills_a_bare_document(app: TestApp) {
     let problem = json!({
@@ -51,10 +87,17 @@ async fn team_catalogue_fills_a_bare_document(app: TestApp) {
         "order": {"type": "youth_rehabilitation_order", "start": "2026-12-07", "end": "2027-12-06"},
         "rivalries": [["Northside", "Southside"]]
     });
-    let response = app.post_json(&app.case_manager, "/api/v1/plans/preview", &problem).await;
+    let response = app
+        .post_json(&app.case_manager, "/api/v1/plans/preview", &problem)
+        .await;
     assert_eq!(response.status(), 200);
     let plan: Value = response.json().await.unwrap();
-    let gang = plan["gaps"].as_array().unwrap().iter().find(|g| g["need"] == "gang_involvement").expect("gang gap");
+    let gang = plan["gaps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["need"] == "gang_involvement")
+        .expect("gang gap");
     assert_eq!(gang["reason"], "no_provision", "{plan}");
     // The January knife-crime cohort holds a Northside member: a Southside child goes elsewhere.
     for item in plan["items"].as_array().unwrap() {
@@ -63,41 +106,86 @@ async fn team_catalogue_fills_a_bare_document(app: TestApp) {
         }
     }
     // demo-b provides gang exit work.
-    let response = app.post_json(&app.other_team_coordinator, "/api/v1/plans/preview", &problem).await;
+    let response = app
+        .post_json(
+            &app.other_team_coordinator,
+            "/api/v1/plans/preview",
+            &problem,
+        )
+        .await;
     let plan: Value = response.json().await.unwrap();
-    assert!(plan["gaps"].as_array().unwrap().iter().all(|g| g["need"] != "gang_involvement"), "{plan}");
+    assert!(
+        plan["gaps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|g| g["need"] != "gang_involvement"),
+        "{plan}"
+    );
     // Each preview is in the audit trail.
-    use sea_orm::{EntityTrait, QueryFilter, ColumnTrait};
     use intervention_planner::store::entities::audit_events;
-    let events = audit_events::Entity::find().filter(audit_events::Column::Action.eq("plan.preview")).all(&app.db).await.unwrap();
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let events = audit_events::Entity::find()
+        .filter(audit_events::Column::Action.eq("plan.preview"))
+        .all(&app.db)
+        .await
+        .unwrap();
     assert_eq!(events.len(), 2);
     assert!(events.iter().all(|e| e.subject == "A-0999"));
 }
-on_each_backend!(a_document_without_catalogue_uses_the_teams, team_catalogue_fills_a_bare_document);
+on_each_backend!(
+    a_document_without_catalogue_uses_the_teams,
+    team_catalogue_fills_a_bare_document
+);
 
 async fn invalid_problem_names_the_field(app: TestApp) {
     let mut problem = scenarios()[0]["problem"].clone();
     problem["order"]["end"] = json!("2025-12-01");
-    let response = app.post_json(&app.case_manager, "/api/v1/plans/preview", &problem).await;
+    let response = app
+        .post_json(&app.case_manager, "/api/v1/plans/preview", &problem)
+        .await;
     assert_eq!(response.status(), 422);
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["error"]["field"], "order.end");
 
     let mut problem = scenarios()[0]["problem"].clone();
     problem["young_person"]["needs"][1]["level"] = json!("severe");
-    let body: Value = app.post_json(&app.case_manager, "/api/v1/plans/preview", &problem).await.json().await.unwrap();
+    let body: Value = app
+        .post_json(&app.case_manager, "/api/v1/plans/preview", &problem)
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(body["error"]["field"], "young_person.needs[1].level");
 
     let mut problem = scenarios()[0]["problem"].clone();
     problem["young_person"]["needs"][0]["need"] = json!("astrology");
-    let body: Value = app.post_json(&app.case_manager, "/api/v1/plans/preview", &problem).await.json().await.unwrap();
+    let body: Value = app
+        .post_json(&app.case_manager, "/api/v1/plans/preview", &problem)
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(body["error"]["field"], "young_person.needs[0].need");
 
     let mut problem = scenarios()[0]["problem"].clone();
     problem["as_of"] = json!("2026-13-40");
-    let body: Value = app.post_json(&app.case_manager, "/api/v1/plans/preview", &problem).await.json().await.unwrap();
+    let body: Value = app
+        .post_json(&app.case_manager, "/api/v1/plans/preview", &problem)
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(body["error"]["field"], "as_of");
 
-    assert_eq!(app.post_json(&app.manager, "/api/v1/plans/preview", &problem).await.status(), 403);
+    assert_eq!(
+        app.post_json(&app.manager, "/api/v1/plans/preview", &problem)
+            .await
+            .status(),
+        403
+    );
 }
-on_each_backend!(an_invalid_planning_document_gets_422_naming_the_field, invalid_problem_names_the_field);
+on_each_backend!(
+    an_invalid_planning_document_gets_422_naming_the_field,
+    invalid_problem_names_the_field
+);

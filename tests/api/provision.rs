@@ -4,8 +4,15 @@ use crate::helpers::TestApp;
 use crate::on_each_backend;
 
 async fn another_teams_provision_is_404(app: TestApp) {
-    assert_eq!(app.get(&app.coordinator, "/api/v1/provision/kcp-2027").await.status(), 200);
-    let response = app.get(&app.other_team_coordinator, "/api/v1/provision/kcp-2027").await;
+    assert_eq!(
+        app.get(&app.coordinator, "/api/v1/provision/kcp-2027")
+            .await
+            .status(),
+        200
+    );
+    let response = app
+        .get(&app.other_team_coordinator, "/api/v1/provision/kcp-2027")
+        .await;
     assert_eq!(response.status(), 404);
     // Nor can they change or delete it.
     let response = app
@@ -17,33 +24,66 @@ async fn another_teams_provision_is_404(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(response.status(), 404);
-    let list: Vec<serde_json::Value> = app.get(&app.other_team_coordinator, "/api/v1/provision").await.json().await.unwrap();
+    let list: Vec<serde_json::Value> = app
+        .get(&app.other_team_coordinator, "/api/v1/provision")
+        .await
+        .json()
+        .await
+        .unwrap();
     assert!(list.iter().all(|p| p["id"] != "kcp-2027"));
     // demo-a, as the inspection found, has no gang-exit provision; demo-b does.
-    let a: Vec<serde_json::Value> = app.get(&app.coordinator, "/api/v1/provision").await.json().await.unwrap();
+    let a: Vec<serde_json::Value> = app
+        .get(&app.coordinator, "/api/v1/provision")
+        .await
+        .json()
+        .await
+        .unwrap();
     assert!(a.iter().all(|p| p["intervention"] != "gang-exit-mentoring"));
-    assert!(list.iter().any(|p| p["intervention"] == "gang-exit-mentoring"));
+    assert!(
+        list.iter()
+            .any(|p| p["intervention"] == "gang-exit-mentoring")
+    );
 }
-on_each_backend!(a_token_of_demo_b_gets_404_on_demo_a_provision, another_teams_provision_is_404);
+on_each_backend!(
+    a_token_of_demo_b_gets_404_on_demo_a_provision,
+    another_teams_provision_is_404
+);
 
 async fn provision_crud(app: TestApp) {
     let offer = json!({"id": "anger-upper-street", "intervention": "anger-management", "provider": "YOS",
         "area": "Upper Street", "rolling": true, "places": 3});
-    let response = app.post_json(&app.coordinator, "/api/v1/provision", &offer).await;
+    let response = app
+        .post_json(&app.coordinator, "/api/v1/provision", &offer)
+        .await;
     assert_eq!(response.status(), 201);
     let etag = response.headers()["etag"].to_str().unwrap().to_string();
 
-    let bad = json!({"id": "bad-one", "intervention": "no-such-thing", "rolling": true, "places": -1});
-    let response = app.post_json(&app.coordinator, "/api/v1/provision", &bad).await;
+    let bad =
+        json!({"id": "bad-one", "intervention": "no-such-thing", "rolling": true, "places": -1});
+    let response = app
+        .post_json(&app.coordinator, "/api/v1/provision", &bad)
+        .await;
     assert_eq!(response.status(), 422);
     let body: serde_json::Value = response.json().await.unwrap();
-    let fields: Vec<&str> = body["error"]["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
-    assert!(fields.contains(&"intervention") && fields.contains(&"places"), "{fields:?}");
+    let fields: Vec<&str> = body["error"]["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert!(
+        fields.contains(&"intervention") && fields.contains(&"places"),
+        "{fields:?}"
+    );
 
     let mut changed = offer.clone();
     changed["places"] = json!(4);
     let put = |tag: Option<String>| {
-        let mut request = app.client.put(app.url("/api/v1/provision/anger-upper-street")).bearer_auth(&app.coordinator).json(&changed);
+        let mut request = app
+            .client
+            .put(app.url("/api/v1/provision/anger-upper-street"))
+            .bearer_auth(&app.coordinator)
+            .json(&changed);
         if let Some(tag) = tag {
             request = request.header("If-Match", tag);
         }
@@ -53,7 +93,12 @@ async fn provision_crud(app: TestApp) {
     let response = put(Some(etag.clone())).await.unwrap();
     assert_eq!(response.status(), 200);
     assert_eq!(put(Some(etag.clone())).await.unwrap().status(), 412);
-    let current: serde_json::Value = app.get(&app.coordinator, "/api/v1/provision/anger-upper-street").await.json().await.unwrap();
+    let current: serde_json::Value = app
+        .get(&app.coordinator, "/api/v1/provision/anger-upper-street")
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(current["places"], 4);
     assert_eq!(current["version"], 2);
     let response = app
@@ -65,6 +110,11 @@ async fn provision_crud(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(response.status(), 204);
-    assert_eq!(app.get(&app.coordinator, "/api/v1/provision/anger-upper-street").await.status(), 404);
+    assert_eq!(
+        app.get(&app.coordinator, "/api/v1/provision/anger-upper-street")
+            .await
+            .status(),
+        404
+    );
 }
 on_each_backend!(provision_create_update_delete_with_versions, provision_crud);
