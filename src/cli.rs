@@ -68,6 +68,33 @@ pub enum Command {
         #[arg(long)]
         time_limit: Option<f64>,
     },
+    /// Allocate a caseload's shared places in one optimisation (CONTRACT §1.4).
+    Allocate {
+        #[arg(long)]
+        input: PathBuf,
+        /// Team whose stored catalogue and provision fill a document that leaves them out.
+        #[arg(long)]
+        team: Option<String>,
+        /// Seconds the solver may take (default 20).
+        #[arg(long)]
+        time_limit: Option<f64>,
+        /// Relative MIP gap at which to stop (default 0.005).
+        #[arg(long)]
+        mip_gap: Option<f64>,
+        /// Also write the joint model to this file (.mps or .lp), e.g. for another solver.
+        #[arg(long)]
+        export_model: Option<PathBuf>,
+    },
+    /// Write a generated caseload document (with catalogue and a realistic provision).
+    Generate {
+        #[arg(long)]
+        cases: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// The document's as_of date (default 2026-12-07).
+        #[arg(long)]
+        as_of: Option<chrono::NaiveDate>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -243,6 +270,27 @@ async fn run(command: Command, settings: Settings) -> Result<(), CliError> {
             }
             Ok(())
         }
+        Command::Allocate { input, team, time_limit, mip_gap, export_model } => {
+            let mut limits = planner::allocation::AllocationSettings { export_model, ..Default::default() };
+            if let Some(seconds) = time_limit {
+                limits.time_limit_seconds = seconds;
+            }
+            if let Some(gap) = mip_gap {
+                limits.mip_rel_gap = gap;
+            }
+            limits.validate()?;
+            allocate_command(&input, team.as_deref(), limits, &settings).await
+        }
+        Command::Generate { cases, seed, as_of } => {
+            if !(1..=5000).contains(&cases) {
+                return Err(FieldError { field: "--cases".into(), message: "must be 1 to 5000".into() }.into());
+            }
+            let catalogue = catalogue_files::load_dir(&settings.catalogue_dir)?;
+            let as_of = as_of.unwrap_or(chrono::NaiveDate::from_ymd_opt(2026, 12, 7).expect("a date"));
+            let caseload = planner::generate::caseload(&catalogue, cases, seed, as_of);
+            println!("{}", serde_json::to_string_pretty(&caseload).map_err(anyhow::Error::from)?);
+            Ok(())
+        }
         Command::Plan {
             input,
             format,
@@ -388,5 +436,30 @@ async fn plan_command(
         ),
         OutputFormat::Text => print!("{}", planner::text::render(&problem, &plan)),
     }
+    Ok(())
+}
+
+async fn allocate_command(
+    input: &Path,
+    team: Option<&str>,
+    limits: planner::allocation::AllocationSettings,
+    settings: &Settings,
+) -> Result<(), CliError> {
+    let text = read(input)?;
+    let mut caseload: crate::domain::problem::Caseload = parse_json(&text)?;
+    let mut planner_settings = PlannerSettings::default();
+    if caseload.catalogue.is_none() || caseload.provision.is_none() {
+        let Some(team) = team else {
+            return Err(FieldError { field: "catalogue".into(), message: "the document has no catalogue or provision: include them, or name a --team whose stored ones to use".into() }.into());
+        };
+        let db = open(settings).await?;
+        planning::complete_caseload(&db, team, &mut caseload).await?;
+        planner_settings = store::accounts::planner_settings(&db, team).await?;
+    }
+    let allocation = planner::allocation::allocate(&caseload, &planner_settings, &limits).map_err(|e| match e {
+        PlanError::Invalid(errors) => CliError::Invalid(errors),
+        PlanError::Solver(e) => CliError::Other(e.into()),
+    })?;
+    println!("{}", serde_json::to_string_pretty(&allocation).map_err(anyhow::Error::from)?);
     Ok(())
 }

@@ -4,6 +4,8 @@
 use sea_orm::DatabaseConnection;
 
 use crate::domain::PlanningProblem;
+use crate::domain::problem::Caseload;
+use crate::planner::allocation::{self, Allocation, AllocationSettings};
 use crate::domain::plan::Plan;
 use crate::planner::{self, PlanError, PlannerSettings};
 use crate::store::{self, StoreResult};
@@ -27,6 +29,28 @@ pub async fn complete(
         );
     }
     Ok(())
+}
+
+/// The same for a caseload document.
+pub async fn complete_caseload(db: &DatabaseConnection, team: &str, caseload: &mut Caseload) -> StoreResult<()> {
+    if caseload.catalogue.is_none() {
+        caseload.catalogue = Some(store::catalogue::planning_catalogue(db, team).await?);
+    }
+    if caseload.provision.is_none() {
+        caseload.provision = Some(store::provision::list(db, team).await?.into_iter().map(|s| s.provision).collect());
+    }
+    Ok(())
+}
+
+/// Allocates on a blocking thread.
+pub async fn allocate_off_runtime(
+    caseload: Caseload,
+    settings: PlannerSettings,
+    limits: AllocationSettings,
+) -> Result<Allocation, PlanError> {
+    tokio::task::spawn_blocking(move || allocation::allocate(&caseload, &settings, &limits))
+        .await
+        .unwrap_or_else(|e| Err(PlanError::Solver(planner::model::SolverFailure::new(format!("allocation task failed: {e}")))))
 }
 
 /// Plans on a blocking thread: the solver is CPU-bound.

@@ -1,7 +1,11 @@
 //! The JSON API under `/api/v1`: thin handlers over the store and the planner.
 
+pub mod allocations;
 pub mod auth;
+pub mod bookings;
+pub mod capacity;
 pub mod catalogue;
+pub mod cohorts;
 pub mod error;
 pub mod health;
 pub mod openapi;

@@ -4,7 +4,9 @@ use actix_web::{HttpResponse, get};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{catalogue, health, plans, provision, settings};
+use super::{
+    allocations, bookings, capacity, catalogue, cohorts, health, plans, provision, settings,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -25,6 +27,24 @@ use super::{catalogue, health, plans, provision, settings};
         provision::update_provision,
         provision::delete_provision,
         plans::preview,
+        allocations::preview,
+        cohorts::list_cohorts,
+        cohorts::create_cohort,
+        cohorts::get_cohort,
+        cohorts::update_cohort,
+        cohorts::sync_cohorts,
+        bookings::create_booking,
+        bookings::cancel_booking,
+        bookings::move_booking,
+        capacity::get_waiting_list,
+        capacity::add_to_waiting_list,
+        capacity::remove_from_waiting_list,
+        capacity::list_facilitators,
+        capacity::create_facilitator,
+        capacity::get_rivalries,
+        capacity::put_rivalries,
+        capacity::utilisation,
+        capacity::at_risk,
         settings::get_planner_settings,
         settings::put_planner_settings,
         openapi_json,

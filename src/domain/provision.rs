@@ -19,6 +19,10 @@ pub struct Participant {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<String>, format = Date)]
     pub start: Option<NaiveDate>,
+    /// The first day the participant holds a rolling place (added field); absent: already.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, format = Date)]
+    pub from: Option<NaiveDate>,
     /// The last day the participant holds a rolling place; absent: held throughout.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<String>, format = Date)]
@@ -53,20 +57,37 @@ impl Provision {
             .filter(move |p| p.start == Some(start) || (only_cohort && p.start.is_none()))
     }
 
-    /// Participants still holding a rolling place on or after `day`.
-    pub fn rolling_participants_from(&self, day: NaiveDate) -> impl Iterator<Item = &Participant> {
-        self.participants
-            .iter()
-            .filter(move |p| p.until.is_none_or(|until| until >= day))
+    /// Whether a rolling participant holds the place on `day`.
+    fn holds_on(p: &Participant, day: NaiveDate) -> bool {
+        p.from.is_none_or(|from| from <= day) && p.until.is_none_or(|until| until >= day)
     }
 
-    /// Participants sharing the place a young person would take starting on `start`.
-    pub fn participants_at(&self, start: NaiveDate) -> Vec<&Participant> {
+    /// Participants sharing the place of a young person who would attend from `start` to `end`:
+    /// the cohort starting on `start`, or, for rolling provision, everyone holding a place on
+    /// any day of that span.
+    pub fn participants_during(&self, start: NaiveDate, end: NaiveDate) -> Vec<&Participant> {
         if self.rolling {
-            self.rolling_participants_from(start).collect()
+            self.participants
+                .iter()
+                .filter(|p| p.from.is_none_or(|from| from <= end) && p.until.is_none_or(|until| until >= start))
+                .collect()
         } else {
             self.cohort_participants(start).collect()
         }
+    }
+
+    /// The most places held at once during `start..=end` (for a cohort: its participants).
+    /// Occupancy only rises on a day someone starts, so those days and `start` are enough.
+    pub fn most_held_during(&self, start: NaiveDate, end: NaiveDate) -> usize {
+        let sharing = self.participants_during(start, end);
+        if !self.rolling {
+            return sharing.len();
+        }
+        std::iter::once(start)
+            .chain(sharing.iter().filter_map(|p| p.from).filter(|f| *f > start && *f <= end))
+            .map(|day| sharing.iter().filter(|p| Self::holds_on(p, day)).count())
+            .max()
+            .unwrap_or(0)
     }
 
     pub fn validate(&self, here: &str, catalogue: Option<&Catalogue>, errors: &mut FieldErrors) {

@@ -1,7 +1,10 @@
 //! The sequencing planner: a planning problem in, an optimised and explained plan out.
 //! Pure: no HTTP, no SQL. CPU-bound: callers on an async runtime use `spawn_blocking`.
 
+pub mod allocation;
+pub mod allocation_model;
 pub mod explain;
+pub mod generate;
 pub mod model;
 pub mod options;
 pub mod settings;
@@ -29,19 +32,8 @@ pub fn plan(problem: &PlanningProblem, settings: &PlannerSettings) -> Result<Pla
     let started = Instant::now();
     problem.validate()?;
     let catalogue = problem.catalogue.as_ref().expect("validated");
-    let provision = problem.provision.as_deref().unwrap_or_default();
     let person = &problem.young_person;
-    let setting = Setting {
-        as_of: problem.as_of,
-        person,
-        order: &problem.order,
-        rivalries: &problem.rivalries,
-        catalogue,
-        provision,
-        max_hours_per_week: person
-            .max_hours_per_week
-            .unwrap_or(settings.default_max_hours_per_week),
-    };
+    let setting = setting_for(problem, settings);
     let options = options::build(&setting);
     let needs = model::need_values(&person.needs, catalogue, &settings.weights);
     let solved = model::solve(
@@ -51,10 +43,21 @@ pub fn plan(problem: &PlanningProblem, settings: &PlannerSettings) -> Result<Pla
         &settings.weights,
         settings.time_limit_seconds,
     )?;
-    let objective = model::objective_of(&options, &solved.chosen, &needs, &settings.weights);
-    Ok(assemble(
-        problem, settings, &options, &needs, solved, objective, started,
-    ))
+    Ok(explain_plan(problem, settings, &options, &needs, solved, started))
+}
+
+/// The setting a young person's options are judged in.
+pub fn setting_for<'a>(problem: &'a PlanningProblem, settings: &PlannerSettings) -> Setting<'a> {
+    let person = &problem.young_person;
+    Setting {
+        as_of: problem.as_of,
+        person,
+        order: &problem.order,
+        rivalries: &problem.rivalries,
+        catalogue: problem.catalogue.as_ref().expect("validated"),
+        provision: problem.provision.as_deref().unwrap_or_default(),
+        max_hours_per_week: person.max_hours_per_week.unwrap_or(settings.default_max_hours_per_week),
+    }
 }
 
 /// Credits each need to the chosen candidate that earns most for it (ties: earlier start, then
@@ -94,15 +97,16 @@ pub fn credit(
     credited
 }
 
-fn assemble(
+/// Builds the plan for chosen candidates: items with their rationale, gaps, flags, reviews.
+pub fn explain_plan(
     problem: &PlanningProblem,
     settings: &PlannerSettings,
     options: &Options<'_>,
     needs: &[NeedValue],
     solved: model::Solved,
-    objective: f64,
     started: Instant,
 ) -> Plan {
+    let objective = model::objective_of(options, &solved.chosen, needs, &settings.weights);
     let catalogue = problem.catalogue.as_ref().expect("validated");
     let person = &problem.young_person;
     let credited = credit(options, &solved.chosen, needs, &settings.weights);

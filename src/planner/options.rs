@@ -78,6 +78,7 @@ pub struct Setting<'a> {
     pub max_hours_per_week: f64,
 }
 
+#[derive(Clone)]
 pub struct Options<'a> {
     /// Interventions that address one of the young person's needs, and their prerequisites,
     /// sorted by id.
@@ -274,7 +275,7 @@ fn first_block(
     {
         return Some(Block::UnsafeArea(p.area.clone()));
     }
-    let sharing = p.participants_at(start);
+    let sharing = p.participants_during(start, end);
     if iv.format == Format::Group
         && let Some(group) = sharing
             .iter()
@@ -292,11 +293,9 @@ fn first_block(
     if end > setting.order.end {
         return Some(Block::EndsAfterOrder);
     }
-    if sharing.len() as i64 >= p.places {
-        return Some(Block::Full {
-            taken: sharing.len(),
-            places: p.places,
-        });
+    let held = p.most_held_during(start, end);
+    if held as i64 >= p.places {
+        return Some(Block::Full { taken: held, places: p.places });
     }
     if iv.weekly_hours() > setting.max_hours_per_week + 1e-9 {
         return Some(Block::OverWeeklyHours {

@@ -27,6 +27,13 @@ pub struct Weights {
     pub evidence_unrated: i64,
     /// Cost of each contact hour planned.
     pub contact_hour: i64,
+    /// Caseload allocation: what a young person earns from an offending-focused place is scaled
+    /// by `priority_base + priority_likelihood × likelihood of reoffending (0–2) +
+    /// priority_risk_of_serious_harm × risk of serious harm (0–3)`; other places by
+    /// `priority_base` (risk-need-responsivity: intensity follows risk).
+    pub priority_base: i64,
+    pub priority_likelihood: i64,
+    pub priority_risk_of_serious_harm: i64,
 }
 
 impl Default for Weights {
@@ -44,6 +51,9 @@ impl Default for Weights {
             evidence_emerging: 10,
             evidence_unrated: 0,
             contact_hour: 1,
+            priority_base: 4,
+            priority_likelihood: 1,
+            priority_risk_of_serious_harm: 1,
         }
     }
 }
@@ -140,6 +150,7 @@ impl PlannerSettings {
             ("weights.level_high", w.level_high),
             ("weights.offending_related", w.offending_related),
             ("weights.welfare", w.welfare),
+            ("weights.priority_base", w.priority_base),
         ] {
             if !(1..=100_000).contains(&value) {
                 errors.push(name, "must be 1 to 100000");
@@ -155,6 +166,8 @@ impl PlannerSettings {
             ("weights.evidence_emerging", w.evidence_emerging),
             ("weights.evidence_unrated", w.evidence_unrated),
             ("weights.contact_hour", w.contact_hour),
+            ("weights.priority_likelihood", w.priority_likelihood),
+            ("weights.priority_risk_of_serious_harm", w.priority_risk_of_serious_harm),
         ] {
             if !(0..=100_000).contains(&value) {
                 errors.push(name, "must be 0 to 100000");

@@ -2,9 +2,17 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod bookings;
+pub mod capacity_entities;
+pub mod capacity_views;
 pub mod catalogue;
+pub mod cohorts;
 pub mod entities;
+pub mod facilitators;
+pub mod idempotency;
 pub mod provision;
+pub mod rivalries;
+pub mod waiting_list;
 
 use std::time::Duration;
 

@@ -3,6 +3,8 @@
 mod helpers;
 
 mod accounts;
+mod capacity;
+mod capacity_views;
 mod catalogue;
 mod plans;
 mod provision;

@@ -189,3 +189,36 @@ on_each_backend!(
     an_invalid_planning_document_gets_422_naming_the_field,
     invalid_problem_names_the_field
 );
+
+async fn allocation_preview_uses_the_teams_provision(app: TestApp) {
+    let caseload: Value =
+        serde_json::from_str(&std::fs::read_to_string(repo_path("catalogue/demo/caseload-demo-a.json")).unwrap()).unwrap();
+    assert!(caseload.get("provision").is_none());
+    let response = app.post_json(&app.coordinator, "/api/v1/allocations/preview", &caseload).await;
+    assert_eq!(response.status(), 200);
+    let allocation: Value = response.json().await.unwrap();
+    let plans = allocation["plans"].as_array().unwrap();
+    assert_eq!(plans.len(), caseload["cases"].as_array().unwrap().len());
+    assert!(["optimal", "feasible"].contains(&allocation["solver"]["status"].as_str().unwrap()));
+    // demo-a has no gang-exit provision: every gang-involved young person has that gap.
+    for (case, plan) in caseload["cases"].as_array().unwrap().iter().zip(plans) {
+        let gang = case["young_person"]["needs"].as_array().unwrap().iter().any(|n| n["need"] == "gang_involvement");
+        if gang {
+            let gap = plan["gaps"].as_array().unwrap().iter().find(|g| g["need"] == "gang_involvement").unwrap();
+            assert_eq!(gap["reason"], "no_provision");
+        }
+    }
+    // No cohort is over-filled.
+    for row in allocation["utilisation"].as_array().unwrap() {
+        let used = row["held"].as_i64().unwrap() + row["allocated"].as_i64().unwrap();
+        if row["rolling"] == false {
+            assert!(used <= row["places"].as_i64().unwrap(), "{row}");
+        }
+    }
+    assert_eq!(app.post_json(&app.case_manager, "/api/v1/allocations/preview", &caseload).await.status(), 403);
+    let mut bad = caseload.clone();
+    bad["cases"][3]["order"]["type"] = json!("life_sentence");
+    let body: Value = app.post_json(&app.coordinator, "/api/v1/allocations/preview", &bad).await.json().await.unwrap();
+    assert_eq!(body["error"]["field"], "cases[3].order.type");
+}
+on_each_backend!(an_allocation_preview_uses_the_teams_provision, allocation_preview_uses_the_teams_provision);

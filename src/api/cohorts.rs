@@ -1,0 +1,258 @@
+//! Cohorts of the caller's team: list, create, read (with its bookings for coordinators), edit
+//! (ETag/If-Match), and sync from a provision's starts.
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
+use chrono::NaiveDate;
+use sea_orm::DatabaseConnection;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::auth::{EVERYONE, allow};
+use super::{ApiError, etag, if_match_version};
+use crate::accounts::{Caller, Role};
+use crate::domain::FieldErrors;
+use crate::domain::validation::parse_json;
+use crate::store::bookings::Booking;
+use crate::store::cohorts::{CapacityError, Cohort, CohortChange, NewCohort, SyncReport};
+use crate::store::{self, StoreError};
+
+/// Who may change cohorts, bookings, waiting lists, facilitators and rivalries.
+pub const COORDINATORS: &[Role] = &[Role::Coordinator, Role::Admin];
+
+/// Whether the caller's role sees children's case references (managers see aggregates only).
+pub fn sees_children(caller: &Caller) -> bool {
+    caller.role != Role::Manager
+}
+
+impl From<CapacityError> for ApiError {
+    fn from(e: CapacityError) -> Self {
+        match e {
+            CapacityError::Store(e) => e.into(),
+            CapacityError::Invalid(errors) => ApiError::Invalid(errors),
+        }
+    }
+}
+
+/// The body as UTF-8 JSON of type `T` (422 naming the field otherwise).
+pub fn parse_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    let text =
+        std::str::from_utf8(body).map_err(|_| ApiError::invalid("(document)", "not UTF-8"))?;
+    Ok(parse_json(text)?)
+}
+
+fn valid_cohort_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 120
+        && id.starts_with(|c: char| c.is_ascii_lowercase())
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
+fn check_common(
+    places: Option<i64>,
+    area: &str,
+    facilitators: &[String],
+    errors: &mut FieldErrors,
+) {
+    if places.is_some_and(|p| !(0..=1000).contains(&p)) {
+        errors.push("places", "must be between 0 and 1000");
+    }
+    if area.chars().count() > 200 {
+        errors.push("area", "must be at most 200 characters");
+    }
+    if facilitators.len() > 50 {
+        errors.push("facilitators", "at most 50 facilitators");
+    }
+}
+
+/// A new cohort. Without `id` it is `<provision>-<yyyymmdd>` (or `<provision>-rolling`);
+/// without `places`, the provision's.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewCohortInput {
+    pub id: Option<String>,
+    pub provision: String,
+    /// Required for fixed-start provision; absent for a rolling provision's pool.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub start: Option<NaiveDate>,
+    pub places: Option<i64>,
+    /// Empty or absent: the provision's area.
+    #[serde(default)]
+    pub area: String,
+    #[serde(default)]
+    pub facilitators: Vec<String>,
+}
+
+/// A cohort's editable fields (the whole set: absent `area`/`facilitators` clear them).
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CohortEdit {
+    #[schema(value_type = Option<String>, format = Date)]
+    pub start: Option<NaiveDate>,
+    /// Cannot go below the places already filled.
+    pub places: i64,
+    #[serde(default)]
+    pub area: String,
+    #[serde(default)]
+    pub facilitators: Vec<String>,
+}
+
+/// A cohort, and for coordinators and admins its bookings.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CohortDetail {
+    #[serde(flatten)]
+    pub cohort: Cohort,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bookings: Option<Vec<Booking>>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct CohortQuery {
+    /// Only this provision's cohorts.
+    pub provision: Option<String>,
+}
+
+fn with_etag(status: StatusCode, version: i64, body: &impl Serialize) -> HttpResponse {
+    HttpResponse::build(status)
+        .insert_header(header::ETag(etag(version)))
+        .json(body)
+}
+
+/// The team's cohorts, by provision and start.
+#[utoipa::path(context_path = "/api/v1", tag = "capacity", security(("bearer" = [])), params(CohortQuery), responses((status = 200, body = Vec<Cohort>)))]
+#[get("/cohorts")]
+pub async fn list_cohorts(
+    caller: Caller,
+    db: web::Data<DatabaseConnection>,
+    query: web::Query<CohortQuery>,
+) -> Result<HttpResponse, ApiError> {
+    allow(&caller, EVERYONE)?;
+    let mut list = store::cohorts::list(db.get_ref(), &caller.team_id).await?;
+    if let Some(p) = &query.provision {
+        list.retain(|c| c.provision == *p);
+    }
+    Ok(HttpResponse::Ok().json(list))
+}
+
+#[utoipa::path(context_path = "/api/v1", tag = "capacity", security(("bearer" = [])), request_body = NewCohortInput, responses((status = 201, body = Cohort), (status = 409, body = super::error::ErrorBody), (status = 422, body = super::error::ErrorBody)))]
+#[post("/cohorts")]
+pub async fn create_cohort(
+    caller: Caller,
+    db: web::Data<DatabaseConnection>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    allow(&caller, COORDINATORS)?;
+    let input: NewCohortInput = parse_body(&body)?;
+    let mut errors = FieldErrors::default();
+    if input.id.as_deref().is_some_and(|id| !valid_cohort_id(id)) {
+        errors.push(
+            "id",
+            "must be lowercase letters, digits and hyphens, at most 120",
+        );
+    }
+    check_common(input.places, &input.area, &input.facilitators, &mut errors);
+    errors.into_result(())?;
+    let places = match input.places {
+        Some(p) => p,
+        None => {
+            match store::provision::get(db.get_ref(), &caller.team_id, &input.provision).await {
+                Ok(p) => p.provision.places,
+                Err(StoreError::NotFound) => {
+                    return Err(ApiError::invalid(
+                        "provision",
+                        format!("unknown provision '{}'", input.provision),
+                    ));
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+    };
+    let new = NewCohort {
+        id: input.id,
+        provision: input.provision,
+        start: input.start,
+        places,
+        area: input.area.trim().to_string(),
+        facilitators: input.facilitators,
+    };
+    let saved = store::cohorts::create(&db, &caller, &new).await?;
+    Ok(with_etag(StatusCode::CREATED, saved.version, &saved))
+}
+
+/// A cohort; coordinators and admins also get its bookings (the read is audited).
+#[utoipa::path(context_path = "/api/v1", tag = "capacity", security(("bearer" = [])), params(("id" = String, Path)), responses((status = 200, body = CohortDetail), (status = 404, body = super::error::ErrorBody)))]
+#[get("/cohorts/{id}")]
+pub async fn get_cohort(
+    caller: Caller,
+    db: web::Data<DatabaseConnection>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    allow(&caller, EVERYONE)?;
+    let cohort = store::cohorts::get(db.get_ref(), &caller.team_id, &id).await?;
+    let bookings = if caller.is(COORDINATORS) {
+        let list = store::bookings::list_for_cohort(db.get_ref(), &caller.team_id, &id).await?;
+        if !list.is_empty() {
+            store::audit::record(
+                db.get_ref(),
+                &caller,
+                "cohort.bookings.read",
+                &format!("cohort:{id}"),
+            )
+            .await?;
+        }
+        Some(list)
+    } else {
+        None
+    };
+    let version = cohort.version;
+    Ok(with_etag(
+        StatusCode::OK,
+        version,
+        &CohortDetail { cohort, bookings },
+    ))
+}
+
+/// Edits a cohort: start, places (not below those filled: 422 `places`), area, facilitators.
+#[utoipa::path(context_path = "/api/v1", tag = "capacity", security(("bearer" = [])), params(("id" = String, Path), ("If-Match" = String, Header)), request_body = CohortEdit, responses((status = 200, body = Cohort), (status = 404, body = super::error::ErrorBody), (status = 412, body = super::error::ErrorBody), (status = 422, body = super::error::ErrorBody), (status = 428, body = super::error::ErrorBody)))]
+#[put("/cohorts/{id}")]
+pub async fn update_cohort(
+    caller: Caller,
+    db: web::Data<DatabaseConnection>,
+    id: web::Path<String>,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    allow(&caller, COORDINATORS)?;
+    store::cohorts::get(db.get_ref(), &caller.team_id, &id).await?;
+    let version = if_match_version(&req)?;
+    let edit: CohortEdit = parse_body(&body)?;
+    let mut errors = FieldErrors::default();
+    check_common(
+        Some(edit.places),
+        &edit.area,
+        &edit.facilitators,
+        &mut errors,
+    );
+    errors.into_result(())?;
+    let change = CohortChange {
+        start: edit.start,
+        places: edit.places,
+        area: edit.area.trim().to_string(),
+        facilitators: edit.facilitators,
+    };
+    let saved = store::cohorts::update(&db, &caller, &id, &change, version).await?;
+    Ok(with_etag(StatusCode::OK, saved.version, &saved))
+}
+
+/// Creates the provision's missing cohorts (one per start, or its rolling pool) with its places,
+/// booking the participants it lists; existing cohorts are left alone, so it is idempotent.
+#[utoipa::path(context_path = "/api/v1", tag = "capacity", security(("bearer" = [])), params(("id" = String, Path, description = "provision id")), responses((status = 200, body = SyncReport), (status = 404, body = super::error::ErrorBody)))]
+#[post("/provision/{id}/cohorts/sync")]
+pub async fn sync_cohorts(
+    caller: Caller,
+    db: web::Data<DatabaseConnection>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    allow(&caller, COORDINATORS)?;
+    Ok(HttpResponse::Ok().json(store::cohorts::sync(&db, &caller, &id).await?))
+}

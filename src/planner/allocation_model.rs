@@ -1,0 +1,329 @@
+//! The joint model of a caseload: every young person's own model side by side, coupled by the
+//! places they share and by rival groups, solved with HiGHS.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use chrono::{Datelike, Duration, NaiveDate};
+use good_lp::solvers::highs::highs;
+use good_lp::{Constraint, Expression, ProblemVariables, SolverModel, Variable, variable};
+
+use super::model::{self, ChildModel, Crediting, NeedValue, SolverFailure};
+use super::options::{Block, Candidate};
+use super::options::Options;
+use super::settings::Weights;
+use crate::domain::plan::SolverStatus;
+use crate::domain::problem::Order;
+use crate::domain::{Format, Provision, YoungPerson};
+
+/// One young person as the joint model sees them.
+pub struct Child<'a> {
+    pub person: &'a YoungPerson,
+    pub order: &'a Order,
+    pub options: Options<'a>,
+    /// Need values already scaled by `priority`.
+    pub needs: Vec<NeedValue>,
+}
+
+pub struct JointSolution {
+    /// For each child, the chosen candidate indices into their options.
+    pub chosen: Vec<Vec<usize>>,
+    pub status: SolverStatus,
+    pub objective: f64,
+    pub mip_gap: f64,
+    pub variables: usize,
+    pub constraints: usize,
+}
+
+pub struct Limits {
+    pub mip_rel_gap: f64,
+    pub time_limit_seconds: f64,
+    /// Write the model (MPS) here before solving, for cross-checks with other solvers.
+    pub export_model: Option<std::path::PathBuf>,
+}
+
+/// What meeting one of a young person's needs is worth in a caseload, relative to others':
+/// needs linked to offending count more the higher the likelihood of reoffending and risk of
+/// serious harm, so contested offending-focused places go to them first (risk-need-
+/// responsivity). Every option for one need is scaled alike, so it never changes which
+/// intervention suits a young person, only who gets a contested place.
+pub fn priority(person: &YoungPerson, offending_related: bool, w: &Weights) -> i64 {
+    if !offending_related {
+        return w.priority_base;
+    }
+    w.priority_base
+        + w.priority_likelihood * person.likelihood_of_reoffending as i64
+        + w.priority_risk_of_serious_harm * person.risk_of_serious_harm as i64
+}
+
+fn monday(day: NaiveDate) -> NaiveDate {
+    day - Duration::days(day.weekday().num_days_from_monday() as i64)
+}
+
+/// Where two places are the same place at the same time: a cohort, or a calendar week of a
+/// rolling provision (a place held on any day of a week counts for that whole week, which can
+/// only under-fill, never over-fill).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Slot {
+    Cohort(NaiveDate),
+    Week(NaiveDate),
+}
+
+/// The slots a candidate occupies.
+fn slots(offer: &Provision, c: &Candidate) -> Vec<Slot> {
+    if !offer.rolling {
+        return vec![Slot::Cohort(c.start)];
+    }
+    let mut out = Vec::new();
+    let mut week = monday(c.start);
+    while week <= c.end {
+        out.push(Slot::Week(week));
+        week += Duration::days(7);
+    }
+    out
+}
+
+/// Places of a slot not already held by the document's participants.
+fn free_places(offer: &Provision, slot: Slot) -> i64 {
+    let held = match slot {
+        Slot::Cohort(start) => offer.most_held_during(start, start),
+        Slot::Week(week) => offer.most_held_during(week, week + Duration::days(6)),
+    };
+    (offer.places - held as i64).max(0)
+}
+
+fn is_group(children: &[Child<'_>], offer: &Provision) -> bool {
+    children
+        .iter()
+        .find_map(|c| c.options.interventions.iter().find(|i| i.id == offer.intervention))
+        .is_some_and(|i| i.format == Format::Group)
+}
+
+fn rivals_of<'r>(person: &YoungPerson, rivalries: &'r [(String, String)]) -> BTreeSet<&'r str> {
+    let mut out = BTreeSet::new();
+    for (a, b) in rivalries {
+        if person.gang_affiliations.contains(a) {
+            out.insert(b.as_str());
+        }
+        if person.gang_affiliations.contains(b) {
+            out.insert(a.as_str());
+        }
+    }
+    out
+}
+
+/// A good first allocation to start the solver from: young people in priority order, each
+/// planned alone (microlp) with the places and cohorts earlier ones took. Always feasible.
+fn greedy_start(
+    children: &[Child<'_>],
+    provision: &[Provision],
+    index: &HashMap<&str, usize>,
+    rivalries: &[(String, String)],
+    weights: &Weights,
+) -> Vec<Vec<usize>> {
+    let mut order: Vec<usize> = (0..children.len()).collect();
+    order.sort_by_key(|&k| std::cmp::Reverse(priority(children[k].person, true, weights)));
+    let mut used: BTreeMap<(usize, Slot), i64> = BTreeMap::new();
+    let mut groups: BTreeMap<(usize, Slot), BTreeSet<&str>> = BTreeMap::new();
+    let mut chosen = vec![Vec::new(); children.len()];
+    for k in order {
+        let child = &children[k];
+        let rivals = rivals_of(child.person, rivalries);
+        let mut options = child.options.clone();
+        for c in options.candidates.iter_mut().filter(|c| c.block.is_none()) {
+            let p = index[child.options.provision[c.provision].id.as_str()];
+            let offer = &provision[p];
+            let group = is_group(children, offer);
+            let taken = slots(offer, c).into_iter().any(|slot| {
+                used.get(&(p, slot)).copied().unwrap_or(0) >= free_places(offer, slot)
+                    || (group && groups.get(&(p, slot)).is_some_and(|g| g.iter().any(|g| rivals.contains(g))))
+            });
+            if taken {
+                c.block = Some(Block::Full { taken: 0, places: offer.places });
+            }
+        }
+        let Ok(solved) = model::solve(&options, child.order, &child.needs, weights, 1.0) else { continue };
+        for &ci in &solved.chosen {
+            let c = &options.candidates[ci];
+            let p = index[options.provision[c.provision].id.as_str()];
+            for slot in slots(&provision[p], c) {
+                *used.entry((p, slot)).or_default() += 1;
+                groups.entry((p, slot)).or_default().extend(child.person.gang_affiliations.iter().map(String::as_str));
+            }
+        }
+        chosen[k] = solved.chosen;
+    }
+    chosen
+}
+
+pub fn solve(
+    children: &[Child<'_>],
+    provision: &[Provision],
+    rivalries: &[(String, String)],
+    weights: &Weights,
+    limits: &Limits,
+) -> Result<JointSolution, SolverFailure> {
+    let mut vars = ProblemVariables::new();
+    let mut objective = Expression::from(0.0);
+    let mut rows: Vec<Constraint> = Vec::new();
+    let mut models = Vec::with_capacity(children.len());
+    for child in children {
+        let m = ChildModel::build(
+            &mut vars,
+            &child.options,
+            child.order,
+            &child.needs,
+            weights,
+            Crediting::PerIntervention,
+        );
+        objective += m.objective.clone();
+        rows.extend(m.rows.iter().cloned());
+        models.push(m);
+    }
+
+    // Who could use each slot of each provision: (child, variable).
+    let index: HashMap<&str, usize> = provision.iter().enumerate().map(|(k, p)| (p.id.as_str(), k)).collect();
+    let mut users: BTreeMap<(usize, Slot), Vec<(usize, Variable)>> = BTreeMap::new();
+    for (k, (child, m)) in children.iter().zip(&models).enumerate() {
+        for (&ci, &x) in &m.x {
+            let c = &child.options.candidates[ci];
+            let p = index[child.options.provision[c.provision].id.as_str()];
+            for slot in slots(&provision[p], c) {
+                users.entry((p, slot)).or_default().push((k, x));
+            }
+        }
+    }
+    let rival_pairs: Vec<(&str, &str)> = rivalries.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let in_rivalry: BTreeSet<&str> = rival_pairs.iter().flat_map(|(a, b)| [*a, *b]).collect();
+    // Rival indicators: (provision, slot, group) -> variable.
+    let mut indicators: BTreeMap<(usize, Slot, &str), Variable> = BTreeMap::new();
+    for (&(p, slot), who) in &users {
+        let offer = &provision[p];
+        let free = free_places(offer, slot);
+        let distinct: BTreeSet<usize> = who.iter().map(|(k, _)| *k).collect();
+        if distinct.len() as i64 > free {
+            rows.push(who.iter().map(|(_, x)| *x).sum::<Expression>().leq(free as f64));
+        }
+        // Rival groups never share a group cohort: one indicator per group and slot.
+        if rival_pairs.is_empty() || !is_group(children, offer) {
+            continue;
+        }
+        let mut members: BTreeMap<&str, Vec<Variable>> = BTreeMap::new();
+        for &(k, x) in who {
+            for g in &children[k].person.gang_affiliations {
+                if in_rivalry.contains(g.as_str()) {
+                    members.entry(g.as_str()).or_default().push(x);
+                }
+            }
+        }
+        for (a, b) in rival_pairs.iter().filter(|(a, b)| members.contains_key(a) && members.contains_key(b)) {
+            for g in [*a, *b] {
+                if !indicators.contains_key(&(p, slot, g)) {
+                    let v = vars.add(variable().min(0.0).max(1.0));
+                    for &x in &members[g] {
+                        rows.push((Expression::from(x) - v).leq(0.0));
+                    }
+                    indicators.insert((p, slot, g), v);
+                }
+            }
+            rows.push((Expression::from(indicators[&(p, slot, *a)]) + indicators[&(p, slot, *b)]).leq(1.0));
+        }
+    }
+
+    let columns: HashMap<Variable, usize> = vars.iter_variables_with_def().enumerate().map(|(i, (v, _))| (v, i)).collect();
+    let n_variables = columns.len();
+    let n_constraints = rows.len();
+
+    // Start from the greedy allocation (choosing nothing is the fallback: it is always feasible).
+    let greedy = greedy_start(children, provision, &index, rivalries, weights);
+    tracing::debug!(items = greedy.iter().map(Vec::len).sum::<usize>(), "greedy start");
+    let mut start = vec![0.0; n_variables];
+    for ((child, m), chosen) in children.iter().zip(&models).zip(&greedy) {
+        for ci in chosen {
+            start[columns[&m.x[ci]]] = 1.0;
+            let c = &child.options.candidates[*ci];
+            let p = index[child.options.provision[c.provision].id.as_str()];
+            for slot in slots(&provision[p], c) {
+                for g in &child.person.gang_affiliations {
+                    if let Some(v) = indicators.get(&(p, slot, g.as_str())) {
+                        start[columns[v]] = 1.0;
+                    }
+                }
+            }
+        }
+        // Credit each need to the chosen intervention worth most for it.
+        let chosen_interventions: BTreeSet<usize> =
+            chosen.iter().map(|ci| child.options.candidates[*ci].intervention).collect();
+        let mut best: BTreeMap<usize, (i64, Variable)> = BTreeMap::new();
+        for &(n, i, v) in &m.y {
+            if chosen_interventions.contains(&i) {
+                let value = weights.evidence(child.options.interventions[i].evidence);
+                if best.get(&n).is_none_or(|(b, _)| value > *b) {
+                    best.insert(n, (value, v));
+                }
+            }
+        }
+        for (_, v) in best.values() {
+            start[columns[v]] = 1.0;
+        }
+    }
+
+    let mut problem = vars.maximise(objective).using(highs);
+    for row in rows {
+        problem.add_constraint(row);
+    }
+    let mut model = problem.try_into_inner().map_err(|e| SolverFailure::new(e.to_string()))?;
+    model.make_quiet();
+    if std::env::var_os("IP_SOLVER_LOG").is_some() {
+        model.set_option("output_flag", true);
+        model.set_option("log_to_console", true);
+    }
+    model.set_option("mip_rel_gap", limits.mip_rel_gap);
+    model.set_option("time_limit", limits.time_limit_seconds);
+    // One thread, always the same: HiGHS failed when its thread count changed within a process.
+    model.set_option("threads", 1);
+    model.set_option("random_seed", 0);
+    if let Some(path) = &limits.export_model {
+        write_model(&mut model, path)?;
+    }
+    model.set_solution(Some(&start), None, None, None);
+    let solve_started = std::time::Instant::now();
+    let solved = model.try_solve().map_err(|e| SolverFailure::new(format!("HiGHS: {e:?}")))?;
+    tracing::debug!(seconds = solve_started.elapsed().as_secs_f64(), "HiGHS solved");
+    use highs::HighsModelStatus as S;
+    let status = match solved.status() {
+        S::Optimal => SolverStatus::Optimal,
+        S::ReachedTimeLimit | S::ReachedSolutionLimit | S::ReachedIterationLimit | S::ReachedInterrupt => {
+            SolverStatus::Feasible
+        }
+        other => return Err(SolverFailure::new(format!("HiGHS ended with {other:?}"))),
+    };
+    let values = solved.get_solution();
+    let values = values.columns();
+    let chosen: Vec<Vec<usize>> = models
+        .iter()
+        .map(|m| m.x.iter().filter(|(_, v)| values[columns[v]] > 0.5).map(|(k, _)| *k).collect())
+        .collect();
+    let gap = solved.mip_gap();
+    tracing::debug!(items = chosen.iter().map(Vec::len).sum::<usize>(), "solution");
+    Ok(JointSolution {
+        chosen,
+        status,
+        objective: solved.objective_value(),
+        mip_gap: if gap.is_finite() { gap.max(0.0) } else { 0.0 },
+        variables: n_variables,
+        constraints: n_constraints,
+    })
+}
+
+/// HiGHS writes the model in the format the file name says (`.mps`, `.lp`).
+fn write_model(model: &mut highs::Model, path: &std::path::Path) -> Result<(), SolverFailure> {
+    let name = std::ffi::CString::new(path.to_string_lossy().as_bytes())
+        .map_err(|_| SolverFailure::new("the model file name has a NUL byte"))?;
+    // SAFETY: the pointer is HiGHS's own handle, valid while `model` lives; the name is a
+    // NUL-terminated string that outlives the call.
+    let status = unsafe { highs_sys::Highs_writeModel(model.as_mut_ptr(), name.as_ptr()) };
+    if status == highs_sys::kHighsStatusError {
+        return Err(SolverFailure::new(format!("HiGHS could not write {}", path.display())));
+    }
+    Ok(())
+}

@@ -1,0 +1,197 @@
+//! Generates realistic caseloads over a catalogue, with a provision sized like a real team's,
+//! for tests and benchmarks. Deterministic: the same seed gives the same document.
+
+use chrono::{Datelike, Duration, NaiveDate};
+
+use crate::domain::problem::{AssessedNeed, Case, Caseload, Exclusion, Order, RiskManagementPlan};
+use crate::domain::{Catalogue, Format, Level, OrderType, Participant, Provision, RiskLevel, YoungPerson};
+
+/// SplitMix64: tiny, fast and stable across versions (unlike library RNGs' streams).
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed ^ 0x9E37_79B9_7F4A_7C15)
+    }
+
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// A whole number in `lo..=hi`.
+    pub fn range(&mut self, lo: i64, hi: i64) -> i64 {
+        lo + (self.next_u64() % (hi - lo + 1) as u64) as i64
+    }
+
+    pub fn chance(&mut self, p: f64) -> bool {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64 > 1.0 - p
+    }
+
+    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.range(0, items.len() as i64 - 1) as usize]
+    }
+}
+
+const AREAS: &[&str] = &["Northgate", "Riverside", "Market Town", "Eastfield", "Hillside"];
+const GROUPS: &[&str] = &["North Crew", "South Crew", "East Side", "West End"];
+
+pub fn rivalries() -> Vec<(String, String)> {
+    [("North Crew", "South Crew"), ("East Side", "North Crew"), ("West End", "East Side")]
+        .iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect()
+}
+
+fn next_monday(day: NaiveDate) -> NaiveDate {
+    day + Duration::days((7 - day.weekday().num_days_from_monday() as i64) % 7)
+}
+
+/// A team's offer for `cases` young people: most interventions provided, group programmes in
+/// cohorts of 6–12, one-to-one work as rolling places scaled to the caseload.
+pub fn provision(catalogue: &Catalogue, cases: usize, as_of: NaiveDate, rng: &mut Rng) -> Vec<Provision> {
+    let scale = (cases as f64 / 100.0).max(0.2);
+    let first = next_monday(as_of);
+    let mut out = Vec::new();
+    for iv in &catalogue.interventions {
+        // Like real services, some interventions are not provided at all.
+        if rng.chance(0.12) {
+            continue;
+        }
+        let area = rng.pick(AREAS).to_string();
+        if iv.format == Format::Group {
+            let cohorts = (2.0 + scale).round() as i64;
+            let mut start = first + Duration::weeks(rng.range(0, 4));
+            let mut starts = Vec::new();
+            for _ in 0..cohorts {
+                starts.push(start);
+                start += Duration::weeks(rng.range(5, 9));
+            }
+            let participants = starts
+                .iter()
+                .flat_map(|s| {
+                    (0..rng.range(0, 2))
+                        .map(|n| Participant {
+                            reference: format!("P-{}-{}-{n}", iv.id, s.format("%Y%m%d")),
+                            // At most the first participant of a cohort is affiliated, so the
+                            // offer itself never seats rivals together.
+                            gang_affiliations: if n == 0 && rng.chance(0.3) {
+                                vec![rng.pick(GROUPS).to_string()]
+                            } else {
+                                vec![]
+                            },
+                            start: Some(*s),
+                            from: None,
+                            until: None,
+                        })
+                        .collect::<Vec<_>>()
+                })
+                .collect();
+            out.push(Provision {
+                id: format!("{}-cohorts", iv.id),
+                intervention: iv.id.clone(),
+                provider: "YOS".into(),
+                area,
+                starts,
+                rolling: false,
+                places: rng.range(6, 12),
+                participants,
+            });
+        } else {
+            let places = ((rng.range(6, 12) as f64) * scale / 2.0).round().max(2.0) as i64;
+            let participants = (0..rng.range(0, places / 2))
+                .map(|n| Participant {
+                    reference: format!("P-{}-{n}", iv.id),
+                    gang_affiliations: vec![],
+                    start: None,
+                    from: None,
+                    until: Some(as_of + Duration::weeks(rng.range(1, 12))),
+                })
+                .collect();
+            out.push(Provision {
+                id: format!("{}-rolling", iv.id),
+                intervention: iv.id.clone(),
+                provider: "YOS".into(),
+                area,
+                starts: vec![],
+                rolling: true,
+                places,
+                participants,
+            });
+        }
+    }
+    out
+}
+
+fn level(rng: &mut Rng) -> Level {
+    match rng.range(0, 9) {
+        0..=2 => Level::Low,
+        3..=6 => Level::Medium,
+        _ => Level::High,
+    }
+}
+
+fn risk(rng: &mut Rng) -> RiskLevel {
+    match rng.range(0, 19) {
+        0..=6 => RiskLevel::Low,
+        7..=14 => RiskLevel::Medium,
+        15..=18 => RiskLevel::High,
+        _ => RiskLevel::VeryHigh,
+    }
+}
+
+pub fn case(catalogue: &Catalogue, n: usize, as_of: NaiveDate, rng: &mut Rng) -> Case {
+    let age = if rng.chance(0.8) { rng.range(14, 17) } else { rng.range(10, 13) };
+    let date_of_birth = as_of - Duration::days(age * 365 + rng.range(0, 360));
+    let mut needs: Vec<AssessedNeed> = Vec::new();
+    for _ in 0..rng.range(2, 6) {
+        let need = rng.pick(&catalogue.needs).id.clone();
+        if !needs.iter().any(|a| a.need == need) {
+            needs.push(AssessedNeed { need, level: level(rng) });
+        }
+    }
+    let gang_affiliations = if rng.chance(0.25) { vec![rng.pick(GROUPS).to_string()] } else { vec![] };
+    let unsafe_areas = if rng.chance(0.15) { vec![rng.pick(AREAS).to_string()] } else { vec![] };
+    let exclusions = if rng.chance(0.05) {
+        vec![Exclusion { intervention: rng.pick(&catalogue.interventions).id.clone(), by: "police".into(), reason: "partner decision".into() }]
+    } else {
+        vec![]
+    };
+    let risk_of_serious_harm = risk(rng);
+    let (order_type, months) = match rng.range(0, 9) {
+        0 => (OrderType::YouthConditionalCaution, rng.range(3, 4)),
+        1..=5 => (OrderType::ReferralOrder, rng.range(3, 12)),
+        _ => (OrderType::YouthRehabilitationOrder, rng.range(6, 24)),
+    };
+    let start = as_of - Duration::days(rng.range(0, 56));
+    let end = start + Duration::days(months * 30);
+    Case {
+        young_person: YoungPerson {
+            reference: format!("G-{:04}", n + 1),
+            date_of_birth,
+            gender: Some(if rng.chance(0.8) { "male" } else { "female" }.into()),
+            needs,
+            likelihood_of_reoffending: level(rng),
+            risk_of_serious_harm,
+            safety_and_wellbeing: risk(rng),
+            gang_affiliations,
+            unsafe_areas,
+            exclusions,
+            max_hours_per_week: if rng.chance(0.4) { Some(rng.range(4, 12) as f64) } else { None },
+            risk_management_plan: (risk_of_serious_harm >= RiskLevel::High && rng.chance(0.7))
+                .then(|| RiskManagementPlan { contingency: vec!["Contingency action agreed with police".into()] }),
+        },
+        order: Order { order_type, start, end },
+    }
+}
+
+/// A self-contained caseload document: catalogue, provision, rivalries and `cases` cases.
+pub fn caseload(catalogue: &Catalogue, cases: usize, seed: u64, as_of: NaiveDate) -> Caseload {
+    let mut rng = Rng::new(seed);
+    let provision = provision(catalogue, cases, as_of, &mut rng);
+    let cases = (0..cases).map(|n| case(catalogue, n, as_of, &mut rng)).collect();
+    Caseload { as_of, rivalries: rivalries(), catalogue: Some(catalogue.clone()), provision: Some(provision), cases }
+}

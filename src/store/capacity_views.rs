@@ -1,0 +1,241 @@
+//! The coordinator views: utilisation of places, and cohorts at risk. Aggregates of places
+//! only; no child is named.
+
+use std::collections::BTreeMap;
+
+use chrono::{Duration, NaiveDate};
+use sea_orm::ConnectionTrait;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::StoreResult;
+use super::cohorts::Cohort;
+use super::facilitators::Facilitator;
+
+/// The window of a view: cohorts starting from `from` to `to` (inclusive), and rolling pools.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+}
+
+impl Window {
+    pub fn weeks(from: NaiveDate, weeks: i64) -> Window {
+        Window {
+            from,
+            to: from + Duration::days(7 * weeks - 1),
+        }
+    }
+
+    fn holds(&self, cohort: &Cohort) -> bool {
+        cohort.start.is_none_or(|s| self.from <= s && s <= self.to)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct CohortUse {
+    pub cohort: String,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub start: Option<NaiveDate>,
+    pub places: i64,
+    pub filled: i64,
+    pub free: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct ProvisionUse {
+    pub provision: String,
+    pub intervention: String,
+    /// Totals over the cohorts in the window.
+    pub places: i64,
+    pub filled: i64,
+    pub free: i64,
+    /// Children on the provision's waiting list.
+    pub waiting: i64,
+    pub cohorts: Vec<CohortUse>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Utilisation {
+    #[schema(value_type = String, format = Date)]
+    pub from: NaiveDate,
+    #[schema(value_type = String, format = Date)]
+    pub to: NaiveDate,
+    pub provisions: Vec<ProvisionUse>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Reason {
+    /// `under_filled`, `no_trained_facilitator` or `oversubscribed`.
+    pub code: String,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct CohortAtRisk {
+    pub cohort: String,
+    pub provision: String,
+    pub intervention: String,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub start: Option<NaiveDate>,
+    pub places: i64,
+    pub filled: i64,
+    pub free: i64,
+    pub waiting: i64,
+    pub reasons: Vec<Reason>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct AtRisk {
+    #[schema(value_type = String, format = Date)]
+    pub from: NaiveDate,
+    #[schema(value_type = String, format = Date)]
+    pub to: NaiveDate,
+    pub cohorts: Vec<CohortAtRisk>,
+}
+
+/// Everything the views are computed from.
+pub struct Inputs {
+    /// (provision id, intervention id) of every provision of the team.
+    pub provisions: Vec<(String, String)>,
+    pub cohorts: Vec<Cohort>,
+    pub waiting: BTreeMap<String, i64>,
+    pub facilitators: BTreeMap<String, Facilitator>,
+}
+
+pub async fn inputs(db: &impl ConnectionTrait, team: &str) -> StoreResult<Inputs> {
+    Ok(Inputs {
+        provisions: super::provision::list(db, team)
+            .await?
+            .into_iter()
+            .map(|p| (p.provision.id, p.provision.intervention))
+            .collect(),
+        cohorts: super::cohorts::list(db, team).await?,
+        waiting: super::waiting_list::counts(db, team).await?,
+        facilitators: super::facilitators::list(db, team, None)
+            .await?
+            .into_iter()
+            .map(|f| (f.id.clone(), f))
+            .collect(),
+    })
+}
+
+/// Per provision, then per cohort in the window: places, filled, free, waiting.
+pub fn utilisation(inputs: &Inputs, window: Window) -> Utilisation {
+    let provisions = inputs
+        .provisions
+        .iter()
+        .map(|(provision, intervention)| {
+            let cohorts: Vec<CohortUse> = inputs
+                .cohorts
+                .iter()
+                .filter(|c| c.provision == *provision && window.holds(c))
+                .map(|c| CohortUse {
+                    cohort: c.id.clone(),
+                    start: c.start,
+                    places: c.places,
+                    filled: c.filled,
+                    free: c.free,
+                })
+                .collect();
+            ProvisionUse {
+                provision: provision.clone(),
+                intervention: intervention.clone(),
+                places: cohorts.iter().map(|c| c.places).sum(),
+                filled: cohorts.iter().map(|c| c.filled).sum(),
+                free: cohorts.iter().map(|c| c.free).sum(),
+                waiting: inputs.waiting.get(provision).copied().unwrap_or(0),
+                cohorts,
+            }
+        })
+        .collect();
+    Utilisation {
+        from: window.from,
+        to: window.to,
+        provisions,
+    }
+}
+
+fn facilitator_reason(inputs: &Inputs, cohort: &Cohort, as_of: NaiveDate) -> Option<Reason> {
+    let by = cohort.start.unwrap_or(as_of);
+    if cohort.facilitators.is_empty() {
+        return Some(Reason {
+            code: "no_trained_facilitator".into(),
+            detail: "no facilitator is attached".into(),
+        });
+    }
+    let trained = cohort
+        .facilitators
+        .iter()
+        .filter_map(|id| inputs.facilitators.get(id))
+        .any(|f| f.intervention == cohort.intervention && f.trained_on <= by);
+    (!trained).then(|| Reason {
+        code: "no_trained_facilitator".into(),
+        detail: format!(
+            "none of the {} attached facilitator(s) is trained in {} on or before {by}",
+            cohort.facilitators.len(),
+            cohort.intervention
+        ),
+    })
+}
+
+/// Cohorts in the window that are under-filled (less than half full within 2 weeks of their
+/// start), have no trained facilitator, or belong to an oversubscribed provision (its waiting
+/// list is longer than the free places of its cohorts in the window). `window.from` is the date
+/// the view is judged on.
+pub fn at_risk(inputs: &Inputs, window: Window) -> AtRisk {
+    let as_of = window.from;
+    let mut free_by_provision: BTreeMap<&str, (i64, usize)> = BTreeMap::new();
+    for c in inputs.cohorts.iter().filter(|c| window.holds(c)) {
+        let entry = free_by_provision.entry(c.provision.as_str()).or_default();
+        entry.0 += c.free;
+        entry.1 += 1;
+    }
+    let mut out = Vec::new();
+    for c in inputs.cohorts.iter().filter(|c| window.holds(c)) {
+        let waiting = inputs.waiting.get(&c.provision).copied().unwrap_or(0);
+        let mut reasons = Vec::new();
+        if let Some(start) = c.start
+            && start <= as_of + Duration::days(14)
+            && c.filled * 2 < c.places
+        {
+            reasons.push(Reason {
+                code: "under_filled".into(),
+                detail: format!(
+                    "{} of {} places filled and it starts on {start}",
+                    c.filled, c.places
+                ),
+            });
+        }
+        reasons.extend(facilitator_reason(inputs, c, as_of));
+        let (free, count) = free_by_provision[c.provision.as_str()];
+        if waiting > free {
+            reasons.push(Reason {
+                code: "oversubscribed".into(),
+                detail: format!(
+                    "{waiting} waiting for '{}' and {free} free place(s) across its {count} \
+                     cohort(s) to {}",
+                    c.provision, window.to
+                ),
+            });
+        }
+        if !reasons.is_empty() {
+            out.push(CohortAtRisk {
+                cohort: c.id.clone(),
+                provision: c.provision.clone(),
+                intervention: c.intervention.clone(),
+                start: c.start,
+                places: c.places,
+                filled: c.filled,
+                free: c.free,
+                waiting,
+                reasons,
+            });
+        }
+    }
+    AtRisk {
+        from: window.from,
+        to: window.to,
+        cohorts: out,
+    }
+}

@@ -1,0 +1,172 @@
+//! Caseload allocation: shared places never over-filled, rivals never in one group cohort,
+//! every young person's plan within every hard rule, priority by risk.
+
+#[path = "support/problems.rs"]
+#[allow(dead_code)]
+mod problems;
+
+use std::collections::BTreeMap;
+
+use chrono::{Duration, NaiveDate};
+use intervention_planner::catalogue_files;
+use intervention_planner::domain::problem::Caseload;
+use intervention_planner::domain::{Catalogue, Format, PlanningProblem};
+use intervention_planner::planner::allocation::{Allocation, AllocationSettings, allocate};
+use intervention_planner::planner::{PlannerSettings, generate};
+use proptest::prelude::*;
+
+fn catalogue() -> Catalogue {
+    catalogue_files::load_dir(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("catalogue")).unwrap()
+}
+
+fn as_of() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 12, 7).unwrap()
+}
+
+/// Every shared rule of the caseload, checked from the documents alone.
+fn shared_rule_violations(caseload: &Caseload, allocation: &Allocation) -> Vec<String> {
+    let mut errors = Vec::new();
+    let catalogue = caseload.catalogue.as_ref().unwrap();
+    let rival = |a: &str, b: &str| caseload.rivalries.iter().any(|(x, y)| (x == a && y == b) || (x == b && y == a));
+    for p in caseload.provision.as_ref().unwrap() {
+        let group = catalogue.intervention(&p.intervention).is_some_and(|i| i.format == Format::Group);
+        // Who holds a place when: (start, end, groups), participants first.
+        let mut holders: Vec<(NaiveDate, NaiveDate, Vec<String>, Option<NaiveDate>)> = Vec::new();
+        for q in &p.participants {
+            let from = q.from.unwrap_or(NaiveDate::MIN);
+            holders.push((from, q.until.unwrap_or(NaiveDate::MAX), q.gang_affiliations.clone(), q.start));
+        }
+        for (case, plan) in caseload.cases.iter().zip(&allocation.plans) {
+            for item in plan.items.iter().filter(|i| i.provision == p.id) {
+                holders.push((item.start, item.end, case.young_person.gang_affiliations.clone(), Some(item.start)));
+            }
+        }
+        if p.rolling {
+            for (day, _, _, _) in holders.iter().filter(|h| h.0 != NaiveDate::MIN) {
+                let at: Vec<_> = holders.iter().filter(|h| h.0 <= *day && *day <= h.1).collect();
+                if at.len() as i64 > p.places {
+                    errors.push(format!("{} holds {} of {} places on {day}", p.id, at.len(), p.places));
+                }
+                if group {
+                    for a in &at {
+                        for b in &at {
+                            if a.2.iter().any(|x| b.2.iter().any(|y| rival(x, y))) {
+                                errors.push(format!("{}: rivals together on {day}", p.id));
+                            }
+                        }
+                    }
+                }
+            }
+        } else {
+            let mut cohorts: BTreeMap<NaiveDate, Vec<&Vec<String>>> = BTreeMap::new();
+            for h in &holders {
+                let start = h.3.or(if p.starts.len() == 1 { Some(p.starts[0]) } else { None }).unwrap();
+                cohorts.entry(start).or_default().push(&h.2);
+            }
+            for (start, members) in cohorts {
+                if members.len() as i64 > p.places {
+                    errors.push(format!("{} cohort {start}: {} in {} places", p.id, members.len(), p.places));
+                }
+                if group && members.iter().any(|a| members.iter().any(|b| a.iter().any(|x| b.iter().any(|y| rival(x, y))))) {
+                    errors.push(format!("{} cohort {start}: rivals placed together", p.id));
+                }
+            }
+        }
+    }
+    errors
+}
+
+fn per_child_problem(caseload: &Caseload, k: usize) -> PlanningProblem {
+    let case = &caseload.cases[k];
+    PlanningProblem {
+        as_of: caseload.as_of,
+        young_person: case.young_person.clone(),
+        order: case.order,
+        rivalries: caseload.rivalries.clone(),
+        catalogue: caseload.catalogue.clone(),
+        provision: caseload.provision.clone(),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(16),
+        ..ProptestConfig::default()
+    })]
+
+    #[test]
+    fn no_allocation_overfills_a_place_or_puts_rivals_together(seed in 0u64..1_000_000, cases in 4usize..24, scarce in 0usize..2) {
+        let catalogue = catalogue();
+        let mut caseload = generate::caseload(&catalogue, cases, seed, as_of());
+        if scarce == 1 {
+            // Make places scarce so the joint constraints bind.
+            for p in caseload.provision.as_mut().unwrap() {
+                p.places = p.places.min(2);
+            }
+        }
+        let allocation = allocate(&caseload, &PlannerSettings::default(), &AllocationSettings::default()).unwrap();
+        prop_assert_eq!(allocation.plans.len(), cases);
+        let shared = shared_rule_violations(&caseload, &allocation);
+        prop_assert!(shared.is_empty(), "{:?}", shared);
+        for (k, plan) in allocation.plans.iter().enumerate() {
+            let problem = per_child_problem(&caseload, k);
+            let broken = problems::check_hard_rules(&problem, plan);
+            prop_assert!(broken.is_empty(), "case {}: {:?}", k, broken);
+        }
+        let again = allocate(&caseload, &PlannerSettings::default(), &AllocationSettings::default()).unwrap();
+        prop_assert_eq!(&again.plans.iter().map(|p| &p.items).collect::<Vec<_>>(), &allocation.plans.iter().map(|p| &p.items).collect::<Vec<_>>());
+    }
+}
+
+#[test]
+fn the_last_place_goes_to_the_higher_risk_young_person_and_the_other_gets_no_capacity() {
+    let catalogue = catalogue();
+    let mut caseload = generate::caseload(&catalogue, 2, 7, as_of());
+    let anger = catalogue.intervention("anger-management").unwrap();
+    caseload.provision = Some(vec![intervention_planner::domain::Provision {
+        id: "anger-one-place".into(),
+        intervention: anger.id.clone(),
+        provider: "YOS".into(),
+        area: "Northgate".into(),
+        starts: vec![],
+        rolling: true,
+        places: 1,
+        participants: vec![],
+    }]);
+    let order = intervention_planner::domain::problem::Order {
+        order_type: intervention_planner::domain::OrderType::ReferralOrder,
+        start: as_of(),
+        end: as_of() + Duration::weeks(7),
+    };
+    for (k, case) in caseload.cases.iter_mut().enumerate() {
+        let yp = &mut case.young_person;
+        yp.needs = vec![intervention_planner::domain::problem::AssessedNeed { need: "violence".into(), level: intervention_planner::domain::Level::High }];
+        yp.date_of_birth = as_of() - Duration::days(15 * 365);
+        yp.exclusions.clear();
+        yp.unsafe_areas.clear();
+        yp.max_hours_per_week = None;
+        yp.risk_of_serious_harm = if k == 1 { intervention_planner::domain::RiskLevel::High } else { intervention_planner::domain::RiskLevel::Low };
+        yp.likelihood_of_reoffending = intervention_planner::domain::Level::Medium;
+        case.order = order;
+    }
+    let allocation = allocate(&caseload, &PlannerSettings::default(), &AllocationSettings::default()).unwrap();
+    let items = |k: usize| allocation.plans[k].items.iter().map(|i| i.intervention.as_str()).collect::<Vec<_>>();
+    assert_eq!(items(1), vec!["anger-management"], "the higher-risk young person gets the place");
+    assert!(items(0).is_empty());
+    let gap = allocation.plans[0].gaps.iter().find(|g| g.need == "violence").unwrap();
+    assert_eq!(gap.reason.as_str(), "no_capacity", "{}", gap.detail);
+    assert!(gap.detail.contains("no free place"), "{}", gap.detail);
+    let row = allocation.utilisation.iter().find(|u| u.provision == "anger-one-place").unwrap();
+    assert_eq!((row.places, row.allocated, row.unmet_demand), (1, 1, 1));
+}
+
+#[test]
+fn generated_caseloads_are_reproducible_and_valid() {
+    let catalogue = catalogue();
+    let a = generate::caseload(&catalogue, 40, 3, as_of());
+    let b = generate::caseload(&catalogue, 40, 3, as_of());
+    assert_eq!(a, b);
+    a.validate().unwrap();
+    assert_ne!(a, generate::caseload(&catalogue, 40, 4, as_of()));
+    assert!(a.cases.iter().any(|c| !c.young_person.gang_affiliations.is_empty()));
+}

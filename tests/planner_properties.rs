@@ -1,0 +1,537 @@
+//! Properties of the planner over random valid problems (CONTRACT §1–§2), plus a few hand-written
+//! cases. `PROPTEST_CASES` sets the number of random cases (default 256).
+
+#[path = "support/problems.rs"]
+mod problems;
+
+use chrono::Duration;
+use proptest::prelude::*;
+use serde_json::json;
+
+use intervention_planner::domain::catalogue::{Catalogue, Intervention, Need};
+use intervention_planner::domain::levels::{Level, RiskLevel};
+use intervention_planner::domain::plan::{GapReason, Plan, SolverStatus};
+use intervention_planner::domain::problem::{Exclusion, PlanningProblem};
+use intervention_planner::domain::provision::Provision;
+use intervention_planner::planner::options::{self, Block, Ineligibility};
+use intervention_planner::planner::{self, PlannerSettings};
+
+use problems::{Size, check_hard_rules, date, expected_gap_reason};
+
+fn cases(default: u32) -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn config() -> ProptestConfig {
+    ProptestConfig {
+        cases: cases(256),
+        // Only the four files of this suite may be written: no regression files.
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    }
+}
+
+fn json(problem: &PlanningProblem) -> String {
+    serde_json::to_string(problem).expect("problems serialise")
+}
+
+fn plan_of(problem: &PlanningProblem) -> Plan {
+    planner::plan(problem, &PlannerSettings::default())
+        .unwrap_or_else(|e| panic!("plan failed: {e:?}\nproblem: {}", json(problem)))
+}
+
+/// A plan without its timing, for comparing two runs.
+fn comparable(mut plan: Plan) -> Plan {
+    plan.solver.seconds = 0.0;
+    plan
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// (a) No hard rule of the contract is ever broken.
+    #[test]
+    fn no_hard_rule_is_ever_violated(problem in problems::problem(Size::PROPERTIES)) {
+        let plan = plan_of(&problem);
+        let errs = check_hard_rules(&problem, &plan);
+        prop_assert!(
+            errs.is_empty(),
+            "hard rules broken: {errs:#?}\nproblem: {}\nplan: {}",
+            json(&problem),
+            serde_json::to_string(&plan).unwrap()
+        );
+        prop_assert_eq!(plan.solver.status, SolverStatus::Optimal);
+    }
+
+    /// (b) Every need is covered, or a gap whose reason is the contract's cascade.
+    #[test]
+    fn every_need_is_covered_or_a_gap_with_the_contract_reason(
+        problem in problems::problem(Size::PROPERTIES)
+    ) {
+        let plan = plan_of(&problem);
+        let catalogue = problem.catalogue.as_ref().unwrap();
+        for need in &problem.young_person.needs {
+            let covered = plan.items.iter().any(|it| {
+                catalogue
+                    .intervention(&it.intervention)
+                    .is_some_and(|iv| iv.addresses.contains(&need.need))
+            });
+            let gaps: Vec<_> = plan.gaps.iter().filter(|g| g.need == need.need).collect();
+            prop_assert!(
+                covered != !gaps.is_empty() && gaps.len() <= 1,
+                "{}: covered {covered}, gaps {gaps:?}\nproblem: {}",
+                need.need,
+                json(&problem)
+            );
+            if let Some(gap) = gaps.first() {
+                let expected = expected_gap_reason(&problem, &need.need);
+                prop_assert_eq!(
+                    Some(gap.reason.as_str()),
+                    expected,
+                    "gap for {} ({}): {}\nproblem: {}\nplan: {}",
+                    need.need,
+                    gap.reason.as_str(),
+                    gap.detail,
+                    json(&problem),
+                    serde_json::to_string(&plan).unwrap()
+                );
+                prop_assert_eq!(gap.level, need.level);
+            }
+        }
+    }
+
+    /// (c) The same input twice gives the same plan, apart from the time taken.
+    #[test]
+    fn planning_is_deterministic(problem in problems::problem(Size::PROPERTIES)) {
+        let first = comparable(plan_of(&problem));
+        let second = comparable(plan_of(&problem));
+        prop_assert_eq!(&first, &second, "problem: {}", json(&problem));
+    }
+
+    /// (d) A JSON round trip of the problem changes nothing in the plan.
+    #[test]
+    fn json_round_trip_gives_the_same_plan(problem in problems::problem(Size::PROPERTIES)) {
+        let text = json(&problem);
+        let back: PlanningProblem = serde_json::from_str(&text).expect("parses back");
+        prop_assert_eq!(&back, &problem, "the problem changed in a JSON round trip: {}", text);
+        let direct = comparable(plan_of(&problem));
+        let via_json = comparable(plan_of(&back));
+        prop_assert_eq!(direct, via_json, "problem: {}", text);
+    }
+
+    /// Each covered need is credited to exactly one item that addresses it, and items credit
+    /// only the young person's needs (CONTRACT §2 `items[].addresses`).
+    #[test]
+    fn items_credit_each_covered_need_once(problem in problems::problem(Size::PROPERTIES)) {
+        let plan = plan_of(&problem);
+        let catalogue = problem.catalogue.as_ref().unwrap();
+        let person: Vec<&str> = problem.young_person.needs.iter().map(|n| n.need.as_str()).collect();
+        for item in &plan.items {
+            let iv = catalogue.intervention(&item.intervention).unwrap();
+            for n in &item.addresses {
+                prop_assert!(
+                    person.contains(&n.as_str()) && iv.addresses.contains(n),
+                    "{} credits {n}\nproblem: {}", item.intervention, json(&problem)
+                );
+            }
+        }
+        for n in &person {
+            let covered = plan.items.iter().any(|it| {
+                catalogue.intervention(&it.intervention).unwrap().addresses.iter().any(|a| a == n)
+            });
+            let credited = plan.items.iter().filter(|it| it.addresses.iter().any(|a| a == n)).count();
+            prop_assert_eq!(credited, usize::from(covered), "{}\nproblem: {}", n, json(&problem));
+        }
+    }
+
+    /// The flags CONTRACT §2 defines are raised exactly when their condition holds.
+    #[test]
+    fn contract_flags_follow_their_conditions(problem in problems::problem(Size::PROPERTIES)) {
+        let plan = plan_of(&problem);
+        let catalogue = problem.catalogue.as_ref().unwrap();
+        let yp = &problem.young_person;
+        let has = |code: &str| plan.flags.iter().any(|f| f.code == code);
+        let offending_need = yp.needs.iter().any(|n| {
+            n.level >= Level::Medium && catalogue.need(&n.need).is_some_and(|d| d.offending_related)
+        });
+        let offending_item = plan.items.iter().any(|it| {
+            catalogue.intervention(&it.intervention).is_some_and(|iv| iv.offending_focused)
+        });
+        let high_rosh = matches!(yp.risk_of_serious_harm, RiskLevel::High | RiskLevel::VeryHigh);
+        let contingency = yp
+            .risk_management_plan
+            .as_ref()
+            .is_some_and(|p| p.contingency.iter().any(|c| !c.trim().is_empty()));
+        prop_assert_eq!(has("no_offending_focused_work"), offending_need && !offending_item,
+            "problem: {}", json(&problem));
+        prop_assert_eq!(has("consider_mappa"), high_rosh, "problem: {}", json(&problem));
+        prop_assert_eq!(has("no_risk_plan"), high_rosh && !contingency, "problem: {}", json(&problem));
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hand-written cases
+// ---------------------------------------------------------------------------------------------
+
+fn need(id: &str, offending_related: bool) -> Need {
+    serde_json::from_value(json!({
+        "id": id, "name": id.replace('_', " "), "offending_related": offending_related
+    }))
+    .unwrap()
+}
+
+fn intervention(id: &str, addresses: &[&str], requires: &[&str]) -> Intervention {
+    problems::intervention_from(json!({
+        "id": id,
+        "name": format!("Programme {id}"),
+        "category": "knife_crime",
+        "addresses": addresses,
+        "offending_focused": true,
+        "format": "one_to_one",
+        "sessions": 4,
+        "sessions_per_week": 1,
+        "hours_per_session": 1.0,
+        "requires": requires,
+        "evidence": "promising",
+    }))
+}
+
+fn rolling(id: &str, intervention: &str) -> Provision {
+    serde_json::from_value(json!({
+        "id": id, "intervention": intervention, "provider": "YOS", "area": "Holloway",
+        "rolling": true, "places": 4
+    }))
+    .unwrap()
+}
+
+/// One young person (born 2010-04-02, so 15 on 2026-01-05) on a 40-week order from as_of, with
+/// at most 6 contact hours a week.
+fn base_problem(
+    needs: &[(&str, Level)],
+    catalogue: Catalogue,
+    provision: Vec<Provision>,
+) -> PlanningProblem {
+    let as_of = date(2026, 1, 5);
+    let needs: Vec<_> = needs
+        .iter()
+        .map(|(n, level)| json!({"need": n, "level": level}))
+        .collect();
+    let mut problem: PlanningProblem = serde_json::from_value(json!({
+        "as_of": as_of,
+        "young_person": {
+            "reference": "YP-0001",
+            "date_of_birth": "2010-04-02",
+            "gender": "male",
+            "needs": needs,
+            "likelihood_of_reoffending": "medium",
+            "risk_of_serious_harm": "medium",
+            "safety_and_wellbeing": "medium",
+            "max_hours_per_week": 6.0,
+        },
+        "order": {"type": "referral_order", "start": as_of,
+                  "end": as_of + Duration::days(7 * 40 - 1)},
+    }))
+    .unwrap();
+    problem.catalogue = Some(catalogue);
+    problem.provision = Some(provision);
+    problem
+}
+
+fn exclusion(intervention: &str) -> Exclusion {
+    serde_json::from_value(json!({"intervention": intervention, "by": "police", "reason": "test"}))
+        .unwrap()
+}
+
+fn assert_holds(problem: &PlanningProblem, plan: &Plan) {
+    let errs = check_hard_rules(problem, plan);
+    assert!(
+        errs.is_empty(),
+        "hard rules broken: {errs:#?}\nplan: {}",
+        serde_json::to_string_pretty(plan).unwrap()
+    );
+}
+
+#[test]
+fn prerequisite_chain_is_planned_in_sequence() {
+    // c requires b, b requires a; only c meets the need, a and b are preparatory.
+    let catalogue = Catalogue {
+        needs: vec![need("weapon_carrying", true)],
+        interventions: vec![
+            intervention("a-prep", &[], &[]),
+            intervention("b-prep", &[], &["a-prep"]),
+            intervention("c-main", &["weapon_carrying"], &["b-prep"]),
+        ],
+    };
+    let provision = vec![
+        rolling("a-rolling", "a-prep"),
+        rolling("b-rolling", "b-prep"),
+        rolling("c-rolling", "c-main"),
+    ];
+    let problem = base_problem(&[("weapon_carrying", Level::High)], catalogue, provision);
+    let plan = plan_of(&problem);
+    assert_holds(&problem, &plan);
+    let ids: Vec<&str> = plan.items.iter().map(|i| i.intervention.as_str()).collect();
+    assert_eq!(ids, ["a-prep", "b-prep", "c-main"], "{plan:#?}");
+    let (a, b, c) = (&plan.items[0], &plan.items[1], &plan.items[2]);
+    assert!(a.end < b.start && b.end < c.start, "{plan:#?}");
+    // Back to back from the first week: nothing waits longer than it must.
+    assert_eq!(a.start, problem.as_of);
+    assert_eq!(b.start, a.end + Duration::days(1));
+    assert_eq!(c.start, b.end + Duration::days(1));
+    assert!(a.addresses.is_empty() && b.addresses.is_empty());
+    assert_eq!(c.addresses, ["weapon_carrying"]);
+    assert!(plan.gaps.is_empty(), "{:?}", plan.gaps);
+    assert_eq!(plan.solver.status, SolverStatus::Optimal);
+
+    // If the first link cannot be planned, neither can the rest: the need is not_selected.
+    let mut barred = problem.clone();
+    barred.young_person.exclusions.push(exclusion("a-prep"));
+    let plan = plan_of(&barred);
+    assert_holds(&barred, &plan);
+    assert!(plan.items.is_empty(), "{plan:#?}");
+    assert_eq!(plan.gaps.len(), 1);
+    assert_eq!(plan.gaps[0].reason, GapReason::NotSelected);
+    assert_eq!(
+        expected_gap_reason(&barred, "weapon_carrying"),
+        Some("not_selected")
+    );
+}
+
+#[test]
+fn weekly_hours_above_the_cap_give_not_selected_with_hours_in_the_detail() {
+    let mut heavy = intervention("intensive-support", &["emotional_wellbeing"], &[]);
+    heavy.sessions_per_week = 2;
+    heavy.hours_per_session = 3.0; // 6 hours a week
+    let catalogue = Catalogue {
+        needs: vec![need("emotional_wellbeing", false)],
+        interventions: vec![heavy],
+    };
+    let mut problem = base_problem(
+        &[("emotional_wellbeing", Level::High)],
+        catalogue,
+        vec![rolling("intensive-rolling", "intensive-support")],
+    );
+    problem.young_person.max_hours_per_week = Some(4.0);
+    let plan = plan_of(&problem);
+    assert_holds(&problem, &plan);
+    assert!(plan.items.is_empty(), "{plan:#?}");
+    assert_eq!(plan.gaps.len(), 1, "{:?}", plan.gaps);
+    let gap = &plan.gaps[0];
+    assert_eq!(gap.need, "emotional_wellbeing");
+    assert_eq!(gap.reason, GapReason::NotSelected);
+    assert!(
+        gap.detail.contains("hours"),
+        "the detail should say it is about contact hours: {}",
+        gap.detail
+    );
+    assert_eq!(
+        expected_gap_reason(&problem, "emotional_wellbeing"),
+        Some("not_selected")
+    );
+
+    // With the cap raised to the intervention's 6 hours, it is planned.
+    problem.young_person.max_hours_per_week = Some(6.0);
+    let plan = plan_of(&problem);
+    assert_holds(&problem, &plan);
+    assert_eq!(plan.items.len(), 1, "{plan:#?}");
+}
+
+#[test]
+fn turning_18_mid_order_is_eligible_only_for_starts_before_the_birthday() {
+    // Born 2008-02-16: 17 on as_of 2026-01-05, 18 from 2026-02-16 (order week 6 starts then).
+    let mut youth = intervention("youth-mentoring", &["lifestyle"], &[]);
+    youth.max_age = Some(17);
+    youth.category = "mentoring".into();
+    // Requires three weeks of preparation first, so that its start is not the first week.
+    let mut prep = intervention("prep-work", &[], &[]);
+    prep.sessions = 3;
+    youth.requires = vec!["prep-work".into()];
+    let catalogue = Catalogue {
+        needs: vec![need("lifestyle", true)],
+        interventions: vec![prep, youth],
+    };
+    let mut problem = base_problem(
+        &[("lifestyle", Level::Medium)],
+        catalogue,
+        vec![
+            rolling("prep-rolling", "prep-work"),
+            rolling("mentoring-rolling", "youth-mentoring"),
+        ],
+    );
+    let birthday = date(2026, 2, 16);
+    problem.young_person.date_of_birth = date(2008, 2, 16);
+
+    let setting = planner::setting_for(&problem, &PlannerSettings::default());
+    let opts = options::build(&setting);
+    let mentoring = opts.intervention_index("youth-mentoring").unwrap();
+    let mut before = 0;
+    let mut after = 0;
+    for (_, c) in opts.candidates_of(mentoring) {
+        let ineligible_by_age = matches!(
+            c.block,
+            Some(Block::Ineligible(Ineligibility::Age { age: 18, .. }))
+        );
+        if c.start < birthday {
+            before += 1;
+            assert!(!ineligible_by_age, "{c:?} starts before the birthday");
+        } else {
+            after += 1;
+            assert!(ineligible_by_age, "{c:?} starts on or after the birthday");
+        }
+    }
+    assert_eq!(before, 6, "six order weeks start before 16 February");
+    assert!(after > 0);
+
+    let plan = plan_of(&problem);
+    assert_holds(&problem, &plan);
+    let item = plan
+        .items
+        .iter()
+        .find(|i| i.intervention == "youth-mentoring")
+        .unwrap_or_else(|| panic!("planned before the birthday: {plan:#?}"));
+    assert!(item.start < birthday, "{item:?}");
+    assert!(item.start > problem.as_of, "it waits for its prerequisite");
+
+    // Planned from the birthday on, nothing is left: the need is a gap, ineligible.
+    let mut later = problem.clone();
+    later.as_of = birthday;
+    later.order.start = birthday;
+    let plan = plan_of(&later);
+    assert_holds(&later, &plan);
+    assert!(
+        !plan
+            .items
+            .iter()
+            .any(|i| i.intervention == "youth-mentoring"),
+        "{plan:#?}"
+    );
+    assert_eq!(plan.gaps.len(), 1, "{:?}", plan.gaps);
+    assert_eq!(plan.gaps[0].reason, GapReason::Ineligible);
+    assert_eq!(expected_gap_reason(&later, "lifestyle"), Some("ineligible"));
+}
+
+#[test]
+fn generated_problems_are_valid_documents() {
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::TestRunner;
+    let mut runner = TestRunner::deterministic();
+    for size in [Size::PROPERTIES, Size::ORACLE] {
+        let strategy = problems::problem(size);
+        for _ in 0..200 {
+            let problem = strategy.new_tree(&mut runner).unwrap().current();
+            if let Err(e) = problem.validate() {
+                panic!("{e}\n{}", json(&problem));
+            }
+        }
+    }
+}
+
+/// The generator is not degenerate: over a fixed sample every gap reason turns up, and plans
+/// with several items (competing for hours and prerequisites) are common enough.
+#[test]
+fn generated_problems_reach_every_gap_reason_and_multi_item_plans() {
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::TestRunner;
+    let mut runner = TestRunner::deterministic();
+    let strategy = problems::problem(Size::PROPERTIES);
+    let mut reasons = std::collections::BTreeMap::new();
+    let mut several = 0;
+    for _ in 0..300 {
+        let problem = strategy.new_tree(&mut runner).unwrap().current();
+        let plan = plan_of(&problem);
+        for g in &plan.gaps {
+            *reasons.entry(g.reason.as_str()).or_insert(0) += 1;
+        }
+        several += usize::from(plan.items.len() >= 2);
+    }
+    assert_eq!(reasons.len(), 7, "{reasons:?}");
+    assert!(several >= 15, "only {several} of 300 plans have two items or more");
+}
+
+/// The checker is not vacuous: each corruption of a real plan (or of its problem) breaks a rule
+/// that check_plan.py would report.
+#[test]
+fn checker_flags_corrupted_plans() {
+    use intervention_planner::domain::plan::{Gap, ReviewKind};
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::TestRunner;
+    let mut runner = TestRunner::deterministic();
+    let strategy = problems::problem(Size::PROPERTIES);
+    let mut corrupted = 0;
+    for _ in 0..300 {
+        let problem = strategy.new_tree(&mut runner).unwrap().current();
+        let plan = plan_of(&problem);
+        assert!(check_hard_rules(&problem, &plan).is_empty());
+        let mut cases: Vec<(&str, PlanningProblem, Plan)> = Vec::new();
+        let mut with = |what: &'static str, f: &dyn Fn(&mut PlanningProblem, &mut Plan)| {
+            let (mut p, mut q) = (problem.clone(), plan.clone());
+            f(&mut p, &mut q);
+            cases.push((what, p, q));
+        };
+        with("status infeasible", &|_, q| {
+            q.solver.status = SolverStatus::Infeasible
+        });
+        with("no plan reviews on a long order", &|p, q| {
+            p.order.end = p.order.start + Duration::days(90);
+            q.reviews.retain(|r| r.kind != ReviewKind::Plan)
+        });
+        if let Some(need) = problem.young_person.needs.first() {
+            let covered = plan.gaps.iter().all(|g| g.need != need.need);
+            let need = need.clone();
+            with("a need both covered and a gap, or neither", &move |_, q| {
+                if covered {
+                    q.gaps.push(Gap {
+                        need: need.need.clone(),
+                        level: need.level,
+                        reason: GapReason::NotSelected,
+                        detail: String::new(),
+                    });
+                } else {
+                    q.gaps.retain(|g| g.need != need.need);
+                }
+            });
+        }
+        if let Some(item) = plan.items.first().cloned() {
+            let id = item.intervention.clone();
+            with("end one day late", &|_, q| q.items[0].end += Duration::days(1));
+            with("unknown provision", &|_, q| q.items[0].provision = "nowhere".into());
+            with("no outcome review", &|_, q| {
+                let id = q.items[0].intervention.clone();
+                q.reviews.retain(|r| r.intervention.as_deref() != Some(id.as_str()))
+            });
+            with("weekly hours over the cap", &|p, _| {
+                p.young_person.max_hours_per_week = Some(item.weekly_hours - 0.5)
+            });
+            with("excluded", &|p, _| {
+                p.young_person.exclusions.push(exclusion(&id));
+            });
+            with("starts before as_of", &|p, _| p.as_of = item.start + Duration::days(1));
+            with("outside the order", &|p, _| p.order.end = item.end - Duration::days(1));
+            with("unsafe area", &|p, _| {
+                let area = p.provision.as_ref().unwrap().iter().find(|x| x.id == item.provision).unwrap().area.clone();
+                p.young_person.unsafe_areas.push(area);
+            });
+            with("full", &|p, _| {
+                let prov = p.provision.as_mut().unwrap().iter_mut().find(|x| x.id == item.provision).unwrap();
+                prov.places = 0;
+            });
+        }
+        if plan.items.len() >= 2 && plan.items[0].start < plan.items.last().unwrap().start {
+            with("items not sorted", &|_, q| q.items.reverse());
+        }
+        drop(with);
+        for (what, p, q) in &cases {
+            assert!(
+                !check_hard_rules(p, q).is_empty(),
+                "{what} was not flagged\nproblem: {}\nplan: {}",
+                json(p),
+                serde_json::to_string(q).unwrap()
+            );
+            corrupted += 1;
+        }
+    }
+    assert!(corrupted > 1000, "{corrupted}");
+}
