@@ -245,8 +245,14 @@ fn bench_plans(c: &mut Criterion) {
             let write = |file: String, value: String| {
                 std::fs::write(dir.join(file), value).expect("writes the dump");
             };
-            write(format!("{name}.problem.json"), serde_json::to_string_pretty(&problem).unwrap());
-            write(format!("{name}.plan.json"), serde_json::to_string_pretty(&plan).unwrap());
+            write(
+                format!("{name}.problem.json"),
+                serde_json::to_string_pretty(&problem).unwrap(),
+            );
+            write(
+                format!("{name}.plan.json"),
+                serde_json::to_string_pretty(&plan).unwrap(),
+            );
         }
         group.bench_function(name, |b| {
             b.iter(|| planner::plan(black_box(&problem), &settings).expect("plans"))
@@ -255,5 +261,60 @@ fn bench_plans(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_plans);
+/// Many different young people (each with their own catalogue and provision draw) on 52-week
+/// orders over 60 interventions: each plan timed on its own (best of 3, to leave out the
+/// machine's hiccups but keep each problem's own cost), then the distribution across them.
+fn bench_distribution(c: &mut Criterion) {
+    let settings = PlannerSettings::default();
+    let problems: Vec<PlanningProblem> = (0..200u64)
+        .map(|seed| {
+            problem(
+                0xD15_7000 + seed,
+                |d| d + Duration::days(7 * 52 - 1),
+                INTERVENTIONS,
+            )
+        })
+        .collect();
+    let mut times: Vec<f64> = problems
+        .iter()
+        .map(|p| {
+            (0..3)
+                .map(|_| {
+                    let started = std::time::Instant::now();
+                    black_box(planner::plan(black_box(p), &settings).expect("plans"));
+                    started.elapsed().as_secs_f64()
+                })
+                .fold(f64::INFINITY, f64::min)
+        })
+        .collect();
+    if let Some(dir) = std::env::var_os("PLANNER_BENCH_DUMP") {
+        let slowest = (0..times.len())
+            .max_by(|a, b| times[*a].total_cmp(&times[*b]))
+            .unwrap();
+        let path = std::path::PathBuf::from(dir).join("slowest-52-weeks.problem.json");
+        std::fs::write(
+            path,
+            serde_json::to_string_pretty(&problems[slowest]).unwrap(),
+        )
+        .expect("writes the dump");
+    }
+    times.sort_by(f64::total_cmp);
+    let at = |q: f64| times[((times.len() - 1) as f64 * q).round() as usize] * 1e3;
+    eprintln!(
+        "plan/52_weeks_200_young_people: median {:.2} ms, p90 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+        at(0.5),
+        at(0.9),
+        at(0.99),
+        at(1.0)
+    );
+    let mut next = 0;
+    c.bench_function("plan/52_weeks_200_young_people_cycled", |b| {
+        b.iter(|| {
+            next = (next + 1) % problems.len();
+            planner::plan(black_box(&problems[next]), &settings).expect("plans")
+        })
+    });
+}
+
+criterion_group!(benches, bench_plans, bench_distribution);
 criterion_main!(benches);

@@ -270,8 +270,17 @@ async fn run(command: Command, settings: Settings) -> Result<(), CliError> {
             }
             Ok(())
         }
-        Command::Allocate { input, team, time_limit, mip_gap, export_model } => {
-            let mut limits = planner::allocation::AllocationSettings { export_model, ..Default::default() };
+        Command::Allocate {
+            input,
+            team,
+            time_limit,
+            mip_gap,
+            export_model,
+        } => {
+            let mut limits = planner::allocation::AllocationSettings {
+                export_model,
+                ..Default::default()
+            };
             if let Some(seconds) = time_limit {
                 limits.time_limit_seconds = seconds;
             }
@@ -283,12 +292,20 @@ async fn run(command: Command, settings: Settings) -> Result<(), CliError> {
         }
         Command::Generate { cases, seed, as_of } => {
             if !(1..=5000).contains(&cases) {
-                return Err(FieldError { field: "--cases".into(), message: "must be 1 to 5000".into() }.into());
+                return Err(FieldError {
+                    field: "--cases".into(),
+                    message: "must be 1 to 5000".into(),
+                }
+                .into());
             }
             let catalogue = catalogue_files::load_dir(&settings.catalogue_dir)?;
-            let as_of = as_of.unwrap_or(chrono::NaiveDate::from_ymd_opt(2026, 12, 7).expect("a date"));
+            let as_of =
+                as_of.unwrap_or(chrono::NaiveDate::from_ymd_opt(2026, 12, 7).expect("a date"));
             let caseload = planner::generate::caseload(&catalogue, cases, seed, as_of);
-            println!("{}", serde_json::to_string_pretty(&caseload).map_err(anyhow::Error::from)?);
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&caseload).map_err(anyhow::Error::from)?
+            );
             Ok(())
         }
         Command::Plan {
@@ -456,10 +473,15 @@ async fn allocate_command(
         planning::complete_caseload(&db, team, &mut caseload).await?;
         planner_settings = store::accounts::planner_settings(&db, team).await?;
     }
-    let allocation = planner::allocation::allocate(&caseload, &planner_settings, &limits).map_err(|e| match e {
-        PlanError::Invalid(errors) => CliError::Invalid(errors),
-        PlanError::Solver(e) => CliError::Other(e.into()),
-    })?;
-    println!("{}", serde_json::to_string_pretty(&allocation).map_err(anyhow::Error::from)?);
+    let allocation = planner::allocation::allocate(&caseload, &planner_settings, &limits).map_err(
+        |e| match e {
+            PlanError::Invalid(errors) => CliError::Invalid(errors),
+            PlanError::Solver(e) => CliError::Other(e.into()),
+        },
+    )?;
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&allocation).map_err(anyhow::Error::from)?
+    );
     Ok(())
 }

@@ -3,14 +3,60 @@
 
 use sea_orm::DatabaseConnection;
 
-use crate::domain::PlanningProblem;
-use crate::domain::problem::Caseload;
-use crate::planner::allocation::{self, Allocation, AllocationSettings};
 use crate::domain::plan::Plan;
+use crate::domain::problem::Caseload;
+use crate::domain::{Participant, PlanningProblem, Provision};
+use crate::planner::allocation::{self, Allocation, AllocationSettings};
 use crate::planner::{self, PlanError, PlannerSettings};
 use crate::store::{self, StoreResult};
 
-/// A document that leaves out `catalogue` or `provision` uses the team's stored ones.
+/// The team's provision as the planner sees it: every booking is a participant of its cohort
+/// (a rolling place is held until cancelled).
+pub async fn team_provision(db: &DatabaseConnection, team: &str) -> StoreResult<Vec<Provision>> {
+    let mut offer: Vec<Provision> = store::provision::list(db, team)
+        .await?
+        .into_iter()
+        .map(|s| s.provision)
+        .collect();
+    for cohort in store::cohorts::list(db, team).await? {
+        let Some(p) = offer.iter_mut().find(|p| p.id == cohort.provision) else {
+            continue;
+        };
+        for booking in store::bookings::list_for_cohort(db, team, &cohort.id).await? {
+            let listed = p
+                .participants
+                .iter()
+                .any(|q| q.reference == booking.reference && q.start == cohort.start);
+            if !listed {
+                p.participants.push(Participant {
+                    reference: booking.reference,
+                    gang_affiliations: booking.gang_affiliations,
+                    start: cohort.start,
+                    from: None,
+                    until: None,
+                });
+            }
+        }
+    }
+    Ok(offer)
+}
+
+/// Adds the team's recorded rivalries to a document's own.
+async fn with_team_rivalries(
+    db: &DatabaseConnection,
+    team: &str,
+    rivalries: &mut Vec<(String, String)>,
+) -> StoreResult<()> {
+    for pair in store::rivalries::get(db, team).await? {
+        if !rivalries.contains(&pair) {
+            rivalries.push(pair);
+        }
+    }
+    Ok(())
+}
+
+/// A document that leaves out `catalogue` or `provision` uses the team's stored ones; with the
+/// team's provision come its bookings and its recorded rivalries.
 pub async fn complete(
     db: &DatabaseConnection,
     team: &str,
@@ -20,24 +66,24 @@ pub async fn complete(
         problem.catalogue = Some(store::catalogue::planning_catalogue(db, team).await?);
     }
     if problem.provision.is_none() {
-        problem.provision = Some(
-            store::provision::list(db, team)
-                .await?
-                .into_iter()
-                .map(|s| s.provision)
-                .collect(),
-        );
+        problem.provision = Some(team_provision(db, team).await?);
+        with_team_rivalries(db, team, &mut problem.rivalries).await?;
     }
     Ok(())
 }
 
 /// The same for a caseload document.
-pub async fn complete_caseload(db: &DatabaseConnection, team: &str, caseload: &mut Caseload) -> StoreResult<()> {
+pub async fn complete_caseload(
+    db: &DatabaseConnection,
+    team: &str,
+    caseload: &mut Caseload,
+) -> StoreResult<()> {
     if caseload.catalogue.is_none() {
         caseload.catalogue = Some(store::catalogue::planning_catalogue(db, team).await?);
     }
     if caseload.provision.is_none() {
-        caseload.provision = Some(store::provision::list(db, team).await?.into_iter().map(|s| s.provision).collect());
+        caseload.provision = Some(team_provision(db, team).await?);
+        with_team_rivalries(db, team, &mut caseload.rivalries).await?;
     }
     Ok(())
 }
@@ -50,7 +96,11 @@ pub async fn allocate_off_runtime(
 ) -> Result<Allocation, PlanError> {
     tokio::task::spawn_blocking(move || allocation::allocate(&caseload, &settings, &limits))
         .await
-        .unwrap_or_else(|e| Err(PlanError::Solver(planner::model::SolverFailure::new(format!("allocation task failed: {e}")))))
+        .unwrap_or_else(|e| {
+            Err(PlanError::Solver(planner::model::SolverFailure::new(
+                format!("allocation task failed: {e}"),
+            )))
+        })
 }
 
 /// Plans on a blocking thread: the solver is CPU-bound.

@@ -2,12 +2,14 @@
 
 use std::net::TcpListener;
 
-use actix_web::dev::Server;
+use actix_web::body::MessageBody;
+use actix_web::dev::{Server, ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
 use sea_orm::DatabaseConnection;
 use tracing_actix_web::TracingLogger;
 
-use crate::api;
+use crate::{api, telemetry};
 
 /// Largest request body accepted (planning documents carry a catalogue).
 const BODY_LIMIT: usize = 4 * 1024 * 1024;
@@ -27,16 +29,10 @@ impl Application {
         let listener = TcpListener::bind(address)?;
         let port = listener.local_addr()?.port();
         let db = web::Data::new(db);
-        let server = HttpServer::new(move || {
-            App::new()
-                .wrap(TracingLogger::default())
-                .app_data(db.clone())
-                .app_data(web::PayloadConfig::new(BODY_LIMIT))
-                .configure(routes)
-        })
-        .shutdown_timeout(shutdown_timeout_seconds)
-        .listen(listener)?
-        .run();
+        let server = HttpServer::new(move || app(db.clone()))
+            .shutdown_timeout(shutdown_timeout_seconds)
+            .listen(listener)?
+            .run();
         Ok(Application { port, server })
     }
 
@@ -48,6 +44,29 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
+}
+
+/// The application: its routes, and around them the request logging (root span without the
+/// path or query, see `telemetry::RootSpan`) and the `X-Request-Id` response header.
+pub fn app(
+    db: web::Data<DatabaseConnection>,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    App::new()
+        // The last registered runs first: TracingLogger gives the request its id, then the
+        // header middleware returns it.
+        .wrap(from_fn(telemetry::request_id_header))
+        .wrap(TracingLogger::<telemetry::RootSpan>::new())
+        .app_data(db)
+        .app_data(web::PayloadConfig::new(BODY_LIMIT))
+        .configure(routes)
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {

@@ -16,7 +16,8 @@ use intervention_planner::planner::{PlannerSettings, generate};
 use proptest::prelude::*;
 
 fn catalogue() -> Catalogue {
-    catalogue_files::load_dir(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("catalogue")).unwrap()
+    catalogue_files::load_dir(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("catalogue"))
+        .unwrap()
 }
 
 fn as_of() -> NaiveDate {
@@ -27,25 +28,50 @@ fn as_of() -> NaiveDate {
 fn shared_rule_violations(caseload: &Caseload, allocation: &Allocation) -> Vec<String> {
     let mut errors = Vec::new();
     let catalogue = caseload.catalogue.as_ref().unwrap();
-    let rival = |a: &str, b: &str| caseload.rivalries.iter().any(|(x, y)| (x == a && y == b) || (x == b && y == a));
+    let rival = |a: &str, b: &str| {
+        caseload
+            .rivalries
+            .iter()
+            .any(|(x, y)| (x == a && y == b) || (x == b && y == a))
+    };
     for p in caseload.provision.as_ref().unwrap() {
-        let group = catalogue.intervention(&p.intervention).is_some_and(|i| i.format == Format::Group);
+        let group = catalogue
+            .intervention(&p.intervention)
+            .is_some_and(|i| i.format == Format::Group);
         // Who holds a place when: (start, end, groups), participants first.
         let mut holders: Vec<(NaiveDate, NaiveDate, Vec<String>, Option<NaiveDate>)> = Vec::new();
         for q in &p.participants {
             let from = q.from.unwrap_or(NaiveDate::MIN);
-            holders.push((from, q.until.unwrap_or(NaiveDate::MAX), q.gang_affiliations.clone(), q.start));
+            holders.push((
+                from,
+                q.until.unwrap_or(NaiveDate::MAX),
+                q.gang_affiliations.clone(),
+                q.start,
+            ));
         }
         for (case, plan) in caseload.cases.iter().zip(&allocation.plans) {
             for item in plan.items.iter().filter(|i| i.provision == p.id) {
-                holders.push((item.start, item.end, case.young_person.gang_affiliations.clone(), Some(item.start)));
+                holders.push((
+                    item.start,
+                    item.end,
+                    case.young_person.gang_affiliations.clone(),
+                    Some(item.start),
+                ));
             }
         }
         if p.rolling {
             for (day, _, _, _) in holders.iter().filter(|h| h.0 != NaiveDate::MIN) {
-                let at: Vec<_> = holders.iter().filter(|h| h.0 <= *day && *day <= h.1).collect();
+                let at: Vec<_> = holders
+                    .iter()
+                    .filter(|h| h.0 <= *day && *day <= h.1)
+                    .collect();
                 if at.len() as i64 > p.places {
-                    errors.push(format!("{} holds {} of {} places on {day}", p.id, at.len(), p.places));
+                    errors.push(format!(
+                        "{} holds {} of {} places on {day}",
+                        p.id,
+                        at.len(),
+                        p.places
+                    ));
                 }
                 if group {
                     for a in &at {
@@ -60,14 +86,31 @@ fn shared_rule_violations(caseload: &Caseload, allocation: &Allocation) -> Vec<S
         } else {
             let mut cohorts: BTreeMap<NaiveDate, Vec<&Vec<String>>> = BTreeMap::new();
             for h in &holders {
-                let start = h.3.or(if p.starts.len() == 1 { Some(p.starts[0]) } else { None }).unwrap();
+                let start =
+                    h.3.or(if p.starts.len() == 1 {
+                        Some(p.starts[0])
+                    } else {
+                        None
+                    })
+                    .unwrap();
                 cohorts.entry(start).or_default().push(&h.2);
             }
             for (start, members) in cohorts {
                 if members.len() as i64 > p.places {
-                    errors.push(format!("{} cohort {start}: {} in {} places", p.id, members.len(), p.places));
+                    errors.push(format!(
+                        "{} cohort {start}: {} in {} places",
+                        p.id,
+                        members.len(),
+                        p.places
+                    ));
                 }
-                if group && members.iter().any(|a| members.iter().any(|b| a.iter().any(|x| b.iter().any(|y| rival(x, y))))) {
+                if group
+                    && members.iter().any(|a| {
+                        members
+                            .iter()
+                            .any(|b| a.iter().any(|x| b.iter().any(|y| rival(x, y))))
+                    })
+                {
                     errors.push(format!("{} cohort {start}: rivals placed together", p.id));
                 }
             }
@@ -140,23 +183,53 @@ fn the_last_place_goes_to_the_higher_risk_young_person_and_the_other_gets_no_cap
     };
     for (k, case) in caseload.cases.iter_mut().enumerate() {
         let yp = &mut case.young_person;
-        yp.needs = vec![intervention_planner::domain::problem::AssessedNeed { need: "violence".into(), level: intervention_planner::domain::Level::High }];
+        yp.needs = vec![intervention_planner::domain::problem::AssessedNeed {
+            need: "violence".into(),
+            level: intervention_planner::domain::Level::High,
+        }];
         yp.date_of_birth = as_of() - Duration::days(15 * 365);
         yp.exclusions.clear();
         yp.unsafe_areas.clear();
         yp.max_hours_per_week = None;
-        yp.risk_of_serious_harm = if k == 1 { intervention_planner::domain::RiskLevel::High } else { intervention_planner::domain::RiskLevel::Low };
+        yp.risk_of_serious_harm = if k == 1 {
+            intervention_planner::domain::RiskLevel::High
+        } else {
+            intervention_planner::domain::RiskLevel::Low
+        };
         yp.likelihood_of_reoffending = intervention_planner::domain::Level::Medium;
         case.order = order;
     }
-    let allocation = allocate(&caseload, &PlannerSettings::default(), &AllocationSettings::default()).unwrap();
-    let items = |k: usize| allocation.plans[k].items.iter().map(|i| i.intervention.as_str()).collect::<Vec<_>>();
-    assert_eq!(items(1), vec!["anger-management"], "the higher-risk young person gets the place");
+    let allocation = allocate(
+        &caseload,
+        &PlannerSettings::default(),
+        &AllocationSettings::default(),
+    )
+    .unwrap();
+    let items = |k: usize| {
+        allocation.plans[k]
+            .items
+            .iter()
+            .map(|i| i.intervention.as_str())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        items(1),
+        vec!["anger-management"],
+        "the higher-risk young person gets the place"
+    );
     assert!(items(0).is_empty());
-    let gap = allocation.plans[0].gaps.iter().find(|g| g.need == "violence").unwrap();
+    let gap = allocation.plans[0]
+        .gaps
+        .iter()
+        .find(|g| g.need == "violence")
+        .unwrap();
     assert_eq!(gap.reason.as_str(), "no_capacity", "{}", gap.detail);
     assert!(gap.detail.contains("no free place"), "{}", gap.detail);
-    let row = allocation.utilisation.iter().find(|u| u.provision == "anger-one-place").unwrap();
+    let row = allocation
+        .utilisation
+        .iter()
+        .find(|u| u.provision == "anger-one-place")
+        .unwrap();
     assert_eq!((row.places, row.allocated, row.unmet_demand), (1, 1, 1));
 }
 
@@ -168,5 +241,9 @@ fn generated_caseloads_are_reproducible_and_valid() {
     assert_eq!(a, b);
     a.validate().unwrap();
     assert_ne!(a, generate::caseload(&catalogue, 40, 4, as_of()));
-    assert!(a.cases.iter().any(|c| !c.young_person.gang_affiliations.is_empty()));
+    assert!(
+        a.cases
+            .iter()
+            .any(|c| !c.young_person.gang_affiliations.is_empty())
+    );
 }

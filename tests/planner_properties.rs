@@ -448,7 +448,10 @@ fn generated_problems_reach_every_gap_reason_and_multi_item_plans() {
         several += usize::from(plan.items.len() >= 2);
     }
     assert_eq!(reasons.len(), 7, "{reasons:?}");
-    assert!(several >= 15, "only {several} of 300 plans have two items or more");
+    assert!(
+        several >= 15,
+        "only {several} of 300 plans have two items or more"
+    );
 }
 
 /// The checker is not vacuous: each corruption of a real plan (or of its problem) breaks a rule
@@ -496,11 +499,16 @@ fn checker_flags_corrupted_plans() {
         }
         if let Some(item) = plan.items.first().cloned() {
             let id = item.intervention.clone();
-            with("end one day late", &|_, q| q.items[0].end += Duration::days(1));
-            with("unknown provision", &|_, q| q.items[0].provision = "nowhere".into());
+            with("end one day late", &|_, q| {
+                q.items[0].end += Duration::days(1)
+            });
+            with("unknown provision", &|_, q| {
+                q.items[0].provision = "nowhere".into()
+            });
             with("no outcome review", &|_, q| {
                 let id = q.items[0].intervention.clone();
-                q.reviews.retain(|r| r.intervention.as_deref() != Some(id.as_str()))
+                q.reviews
+                    .retain(|r| r.intervention.as_deref() != Some(id.as_str()))
             });
             with("weekly hours over the cap", &|p, _| {
                 p.young_person.max_hours_per_week = Some(item.weekly_hours - 0.5)
@@ -508,14 +516,32 @@ fn checker_flags_corrupted_plans() {
             with("excluded", &|p, _| {
                 p.young_person.exclusions.push(exclusion(&id));
             });
-            with("starts before as_of", &|p, _| p.as_of = item.start + Duration::days(1));
-            with("outside the order", &|p, _| p.order.end = item.end - Duration::days(1));
+            with("starts before as_of", &|p, _| {
+                p.as_of = item.start + Duration::days(1)
+            });
+            with("outside the order", &|p, _| {
+                p.order.end = item.end - Duration::days(1)
+            });
             with("unsafe area", &|p, _| {
-                let area = p.provision.as_ref().unwrap().iter().find(|x| x.id == item.provision).unwrap().area.clone();
+                let area = p
+                    .provision
+                    .as_ref()
+                    .unwrap()
+                    .iter()
+                    .find(|x| x.id == item.provision)
+                    .unwrap()
+                    .area
+                    .clone();
                 p.young_person.unsafe_areas.push(area);
             });
             with("full", &|p, _| {
-                let prov = p.provision.as_mut().unwrap().iter_mut().find(|x| x.id == item.provision).unwrap();
+                let prov = p
+                    .provision
+                    .as_mut()
+                    .unwrap()
+                    .iter_mut()
+                    .find(|x| x.id == item.provision)
+                    .unwrap();
                 prov.places = 0;
             });
         }

@@ -3,6 +3,7 @@
 
 pub use sea_orm_migration::prelude::*;
 
+mod columns;
 mod m20261126_000001_foundation;
 mod m20261126_000002_capacity;
 

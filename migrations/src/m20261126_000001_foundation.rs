@@ -3,52 +3,14 @@
 
 use sea_orm_migration::prelude::*;
 
+use crate::columns::*;
+
 pub struct Migration;
 
 impl MigrationName for Migration {
     fn name(&self) -> &str {
         "m20261126_000001_foundation"
     }
-}
-
-fn id(name: &str) -> ColumnDef {
-    ColumnDef::new(Alias::new(name))
-        .string_len(80)
-        .not_null()
-        .to_owned()
-}
-
-fn text(name: &str) -> ColumnDef {
-    ColumnDef::new(Alias::new(name))
-        .text()
-        .not_null()
-        .to_owned()
-}
-
-fn text_null(name: &str) -> ColumnDef {
-    ColumnDef::new(Alias::new(name)).text().null().to_owned()
-}
-
-fn int(name: &str) -> ColumnDef {
-    ColumnDef::new(Alias::new(name))
-        .big_integer()
-        .not_null()
-        .to_owned()
-}
-
-fn boolean(name: &str) -> ColumnDef {
-    ColumnDef::new(Alias::new(name))
-        .boolean()
-        .not_null()
-        .to_owned()
-}
-
-fn team_fk(table: &str) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .name(format!("fk_{table}_team"))
-        .from(Alias::new(table), Alias::new("team_id"))
-        .to(Alias::new("teams"), Alias::new("id"))
-        .to_owned()
 }
 
 #[sea_orm_migration::async_trait::async_trait]

@@ -4,6 +4,8 @@
 
 use sea_orm_migration::prelude::*;
 
+use crate::columns::*;
+
 pub struct Migration;
 
 impl MigrationName for Migration {
@@ -12,73 +14,12 @@ impl MigrationName for Migration {
     }
 }
 
-fn col(name: &str) -> Alias {
-    Alias::new(name)
-}
-
-fn id(name: &str) -> ColumnDef {
-    ColumnDef::new(col(name))
-        .string_len(80)
-        .not_null()
-        .to_owned()
-}
-
 /// Cohort ids are a provision id plus a suffix (`-20270111`, `-rolling`).
 fn cohort_id(name: &str) -> ColumnDef {
     ColumnDef::new(col(name))
         .string_len(120)
         .not_null()
         .to_owned()
-}
-
-fn text(name: &str) -> ColumnDef {
-    ColumnDef::new(col(name)).text().not_null().to_owned()
-}
-
-fn text_null(name: &str) -> ColumnDef {
-    ColumnDef::new(col(name)).text().null().to_owned()
-}
-
-fn int(name: &str) -> ColumnDef {
-    ColumnDef::new(col(name))
-        .big_integer()
-        .not_null()
-        .to_owned()
-}
-
-fn team_fk(table: &str) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .name(format!("fk_{table}_team"))
-        .from(col(table), col("team_id"))
-        .to(col("teams"), col("id"))
-        .to_owned()
-}
-
-/// A composite foreign key `(team_id, from) → to_table(team_id, id)`: a team's records only ever
-/// point at the same team's records.
-fn team_scoped_fk(table: &str, from: &str, to_table: &str) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .name(format!("fk_{table}_{from}"))
-        .from(col(table), (col("team_id"), col(from)))
-        .to(col(to_table), (col("team_id"), col("id")))
-        .to_owned()
-}
-
-fn pk(cols: &[&str]) -> IndexCreateStatement {
-    let mut index = Index::create();
-    for c in cols {
-        index.col(col(c));
-    }
-    index.to_owned()
-}
-
-fn unique(name: &str, table: &str, cols: &[&str]) -> IndexCreateStatement {
-    let mut index = Index::create();
-    index.name(name).table(col(table)).unique();
-    for c in cols {
-        index.col(col(c));
-    }
-    index.to_owned()
 }
 
 #[sea_orm_migration::async_trait::async_trait]

@@ -3,11 +3,10 @@
 use actix_web::{HttpResponse, post, web};
 use sea_orm::DatabaseConnection;
 
-use super::ApiError;
 use super::auth::allow;
+use super::{ApiError, parse_body};
 use crate::accounts::{Caller, Role};
 use crate::domain::problem::Caseload;
-use crate::domain::validation::parse_json;
 use crate::planner::PlanError;
 use crate::planner::allocation::{Allocation, AllocationSettings};
 use crate::{planning, store};
@@ -16,20 +15,36 @@ use crate::{planning, store};
 /// `provision` (or `catalogue`) uses the team's stored ones.
 #[utoipa::path(context_path = "/api/v1", tag = "plans", security(("bearer" = [])), request_body = Caseload, responses((status = 200, body = Allocation), (status = 422, body = super::error::ErrorBody)))]
 #[post("/allocations/preview")]
-pub async fn preview(caller: Caller, db: web::Data<DatabaseConnection>, body: web::Bytes) -> Result<HttpResponse, ApiError> {
+pub async fn preview(
+    caller: Caller,
+    db: web::Data<DatabaseConnection>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
     allow(&caller, &[Role::Coordinator, Role::Admin])?;
-    let text = std::str::from_utf8(&body).map_err(|_| ApiError::invalid("(document)", "not UTF-8"))?;
-    let mut caseload: Caseload = parse_json(text)?;
+    let mut caseload: Caseload = parse_body(&body)?;
     if caseload.cases.len() > 1000 {
         return Err(ApiError::invalid("cases", "at most 1000 cases at once"));
     }
     planning::complete_caseload(&db, &caller.team_id, &mut caseload).await?;
     let settings = store::accounts::planner_settings(&db, &caller.team_id).await?;
-    let references: Vec<&str> = caseload.cases.iter().map(|c| c.young_person.reference.as_str()).collect();
-    store::audit::record(db.get_ref(), &caller, "allocation.preview", &references.join(",")).await?;
-    let allocation = planning::allocate_off_runtime(caseload, settings, AllocationSettings::default()).await.map_err(|e| match e {
-        PlanError::Invalid(errors) => ApiError::Invalid(errors),
-        PlanError::Solver(e) => ApiError::internal(e),
-    })?;
+    let references: Vec<&str> = caseload
+        .cases
+        .iter()
+        .map(|c| c.young_person.reference.as_str())
+        .collect();
+    store::audit::record(
+        db.get_ref(),
+        &caller,
+        "allocation.preview",
+        &references.join(","),
+    )
+    .await?;
+    let allocation =
+        planning::allocate_off_runtime(caseload, settings, AllocationSettings::default())
+            .await
+            .map_err(|e| match e {
+                PlanError::Invalid(errors) => ApiError::Invalid(errors),
+                PlanError::Solver(e) => ApiError::internal(e),
+            })?;
     Ok(HttpResponse::Ok().json(allocation))
 }

@@ -183,17 +183,18 @@ pub async fn create_booking(
     }
 }
 
-/// Cancels a child's booking and frees the place.
-#[utoipa::path(context_path = "/api/v1", tag = "capacity", security(("bearer" = [])), params(("id" = String, Path), ("reference" = String, Path)), responses((status = 204), (status = 404, body = super::error::ErrorBody)))]
-#[delete("/cohorts/{id}/bookings/{reference}")]
+/// Cancels a booking and frees the place. The booking is addressed by its id (from the booking
+/// or the cohort's `bookings`), never by the child's case reference: URLs end up in logs.
+#[utoipa::path(context_path = "/api/v1", tag = "capacity", security(("bearer" = [])), params(("id" = String, Path, description = "cohort id"), ("booking_id" = String, Path, description = "the booking's id (a UUID)")), responses((status = 204), (status = 403, body = super::error::ErrorBody), (status = 404, body = super::error::ErrorBody)))]
+#[delete("/cohorts/{id}/bookings/{booking_id}")]
 pub async fn cancel_booking(
     caller: Caller,
     db: web::Data<DatabaseConnection>,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     allow(&caller, COORDINATORS)?;
-    let (cohort, reference) = path.into_inner();
-    store::bookings::cancel(&db, &caller, &cohort, &reference).await?;
+    let (cohort, booking_id) = path.into_inner();
+    store::bookings::cancel(&db, &caller, &cohort, &booking_id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

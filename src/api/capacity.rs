@@ -53,26 +53,29 @@ pub async fn add_to_waiting_list(
     let mut errors = FieldErrors::default();
     check_reference("reference", &input.reference, &mut errors);
     errors.into_result(())?;
-    store::waiting_list::add(&db, &caller, &id, &input.reference).await?;
+    let entry_id = store::waiting_list::add(&db, &caller, &id, &input.reference).await?;
     let entry = store::waiting_list::list(&db, &caller, &id, today(), true)
         .await?
         .into_iter()
-        .find(|e| e.reference.as_deref() == Some(input.reference.as_str()))
+        .find(|e| e.id == entry_id)
         .ok_or(ApiError::NotFound)?;
     Ok(HttpResponse::Created().json(entry))
 }
 
-/// Takes a child off the provision's waiting list.
-#[utoipa::path(context_path = "/api/v1", tag = "capacity", security(("bearer" = [])), params(("id" = String, Path, description = "provision id"), ("reference" = String, Path)), responses((status = 204), (status = 404, body = super::error::ErrorBody)))]
-#[delete("/provision/{id}/waiting-list/{reference}")]
+/// Takes a child off the provision's waiting list. The entry is addressed by its id (from the
+/// list), never by the child's case reference: URLs end up in logs.
+#[utoipa::path(context_path = "/api/v1", tag = "capacity", security(("bearer" = [])), params(("id" = String, Path, description = "provision id"), ("entry_id" = i64, Path, description = "the waiting-list entry's id")), responses((status = 204), (status = 403, body = super::error::ErrorBody), (status = 404, body = super::error::ErrorBody)))]
+#[delete("/provision/{id}/waiting-list/{entry_id}")]
 pub async fn remove_from_waiting_list(
     caller: Caller,
     db: web::Data<DatabaseConnection>,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     allow(&caller, COORDINATORS)?;
-    let (provision, reference) = path.into_inner();
-    store::waiting_list::remove(&db, &caller, &provision, &reference).await?;
+    let (provision, entry_id) = path.into_inner();
+    // Anything but an entry id (a case reference, say) addresses nothing.
+    let entry_id: i64 = entry_id.parse().map_err(|_| ApiError::NotFound)?;
+    store::waiting_list::remove(&db, &caller, &provision, entry_id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -7,9 +7,8 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::auth::{CATALOGUE_EDITORS, EVERYONE, allow};
-use super::{ApiError, etag, if_match_version};
+use super::{ApiError, etag, if_match_version, parse_body};
 use crate::accounts::Caller;
-use crate::domain::validation::parse_json;
 use crate::domain::{Catalogue, Evidence, FieldErrors, Format, Intervention, Need};
 use crate::store::{self, catalogue::StoredIntervention};
 
@@ -170,9 +169,7 @@ pub async fn create_intervention(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     allow(&caller, CATALOGUE_EDITORS)?;
-    let entry: Intervention = parse_json(
-        std::str::from_utf8(&body).map_err(|_| ApiError::invalid("(document)", "not UTF-8"))?,
-    )?;
+    let entry: Intervention = parse_body(&body)?;
     check_entry(&db, &caller.team_id, &entry).await?;
     let saved = store::catalogue::create(&db, &caller.team_id, &entry, &caller.user_id).await?;
     Ok(with_etag(actix_web::http::StatusCode::CREATED, &saved))
@@ -191,9 +188,7 @@ pub async fn update_intervention(
     allow(&caller, CATALOGUE_EDITORS)?;
     store::catalogue::get(db.get_ref(), &caller.team_id, &id).await?;
     let version = if_match_version(&req)?;
-    let entry: Intervention = parse_json(
-        std::str::from_utf8(&body).map_err(|_| ApiError::invalid("(document)", "not UTF-8"))?,
-    )?;
+    let entry: Intervention = parse_body(&body)?;
     if entry.id != *id {
         return Err(ApiError::invalid("id", "must match the id in the address"));
     }

@@ -12,7 +12,6 @@ use super::auth::{EVERYONE, allow};
 use super::{ApiError, etag, if_match_version};
 use crate::accounts::{Caller, Role};
 use crate::domain::FieldErrors;
-use crate::domain::validation::parse_json;
 use crate::store::bookings::Booking;
 use crate::store::cohorts::{CapacityError, Cohort, CohortChange, NewCohort, SyncReport};
 use crate::store::{self, StoreError};
@@ -34,12 +33,7 @@ impl From<CapacityError> for ApiError {
     }
 }
 
-/// The body as UTF-8 JSON of type `T` (422 naming the field otherwise).
-pub fn parse_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
-    let text =
-        std::str::from_utf8(body).map_err(|_| ApiError::invalid("(document)", "not UTF-8"))?;
-    Ok(parse_json(text)?)
-}
+pub use super::parse_body;
 
 fn valid_cohort_id(id: &str) -> bool {
     !id.is_empty()

@@ -40,6 +40,36 @@ impl ApiError {
     pub fn internal(e: impl Into<anyhow::Error>) -> ApiError {
         ApiError::Internal(e.into())
     }
+
+    /// The `code` of the error body.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::Unauthorized => "unauthorized",
+            ApiError::Forbidden => "forbidden",
+            ApiError::NotFound => "not_found",
+            ApiError::Invalid(_) => "invalid",
+            ApiError::Conflict(_) => "conflict",
+            ApiError::PreconditionFailed => "stale",
+            ApiError::PreconditionRequired => "if_match_required",
+            ApiError::Internal(_) => "internal",
+        }
+    }
+
+    /// What may go into the logs: the kind of failure, never the data of the request. A
+    /// conflict's message can name the child the request was about, a 422's quote the input, so
+    /// neither is logged (the client gets them in the body).
+    pub fn log_message(&self) -> String {
+        match self {
+            ApiError::Invalid(errors) => {
+                format!(
+                    "the request is not valid ({} field error(s))",
+                    errors.0.len()
+                )
+            }
+            ApiError::Conflict(_) => "the request conflicts with the current state".into(),
+            other => other.to_string(),
+        }
+    }
 }
 
 impl From<StoreError> for ApiError {
@@ -96,19 +126,10 @@ impl ResponseError for ApiError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        let code = match self {
-            ApiError::Unauthorized => "unauthorized",
-            ApiError::Forbidden => "forbidden",
-            ApiError::NotFound => "not_found",
-            ApiError::Invalid(_) => "invalid",
-            ApiError::Conflict(_) => "conflict",
-            ApiError::PreconditionFailed => "stale",
-            ApiError::PreconditionRequired => "if_match_required",
-            ApiError::Internal(cause) => {
-                tracing::error!(error = format!("{cause:#}"), "internal error");
-                "internal"
-            }
-        };
+        if let ApiError::Internal(cause) = self {
+            tracing::error!(error = format!("{cause:#}"), "internal error");
+        }
+        let code = self.code();
         let (message, field, errors) = match self {
             ApiError::Invalid(errors) => {
                 let first = errors.first().cloned();

@@ -35,3 +35,10 @@ pub fn if_match_version(req: &HttpRequest) -> Result<i64, ApiError> {
     tag.parse()
         .map_err(|_| ApiError::invalid("If-Match", "expected the ETag from a previous read"))
 }
+
+/// The body as UTF-8 JSON of type `T` (422 naming the field otherwise).
+pub fn parse_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    let text =
+        std::str::from_utf8(body).map_err(|_| ApiError::invalid("(document)", "not UTF-8"))?;
+    Ok(crate::domain::validation::parse_json(text)?)
+}

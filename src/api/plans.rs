@@ -3,12 +3,11 @@
 use actix_web::{HttpResponse, post, web};
 use sea_orm::DatabaseConnection;
 
-use super::ApiError;
 use super::auth::{PLANNERS, allow};
+use super::{ApiError, parse_body};
 use crate::accounts::Caller;
 use crate::domain::PlanningProblem;
 use crate::domain::plan::Plan;
-use crate::domain::validation::parse_json;
 use crate::planner::PlanError;
 use crate::{planning, store};
 
@@ -22,9 +21,7 @@ pub async fn preview(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     allow(&caller, PLANNERS)?;
-    let text =
-        std::str::from_utf8(&body).map_err(|_| ApiError::invalid("(document)", "not UTF-8"))?;
-    let mut problem: PlanningProblem = parse_json(text)?;
+    let mut problem: PlanningProblem = parse_body(&body)?;
     planning::complete(&db, &caller.team_id, &mut problem).await?;
     let settings = store::accounts::planner_settings(&db, &caller.team_id).await?;
     // A plan is about a child: record who asked, in the audit trail (not the logs).

@@ -7,7 +7,6 @@ use sea_orm::DatabaseConnection;
 use super::auth::{CATALOGUE_EDITORS, EVERYONE, allow};
 use super::{ApiError, etag, if_match_version};
 use crate::accounts::Caller;
-use crate::domain::validation::parse_json;
 use crate::domain::{FieldErrors, Provision};
 use crate::store::{self, provision::StoredProvision};
 
@@ -22,9 +21,7 @@ async fn parse_checked(
     team: &str,
     body: &[u8],
 ) -> Result<Provision, ApiError> {
-    let text =
-        std::str::from_utf8(body).map_err(|_| ApiError::invalid("(document)", "not UTF-8"))?;
-    let p: Provision = parse_json(text)?;
+    let p: Provision = super::parse_body(body)?;
     let mut errors = FieldErrors::default();
     let catalogue = store::catalogue::planning_catalogue(db, team).await?;
     p.validate("entry", Some(&catalogue), &mut errors);
@@ -94,7 +91,8 @@ pub async fn update_provision(
     Ok(with_etag(StatusCode::OK, &saved))
 }
 
-#[utoipa::path(context_path = "/api/v1", tag = "provision", security(("bearer" = [])), params(("id" = String, Path), ("If-Match" = String, Header)), responses((status = 204), (status = 412, body = super::error::ErrorBody), (status = 428, body = super::error::ErrorBody)))]
+/// Deletes a provision: 409 while it has cohorts or a waiting list.
+#[utoipa::path(context_path = "/api/v1", tag = "provision", security(("bearer" = [])), params(("id" = String, Path), ("If-Match" = String, Header)), responses((status = 204), (status = 404, body = super::error::ErrorBody), (status = 409, body = super::error::ErrorBody), (status = 412, body = super::error::ErrorBody), (status = 428, body = super::error::ErrorBody)))]
 #[delete("/provision/{id}")]
 pub async fn delete_provision(
     caller: Caller,

@@ -3,10 +3,9 @@
 use actix_web::{HttpResponse, get, put, web};
 use sea_orm::DatabaseConnection;
 
-use super::ApiError;
 use super::auth::{EVERYONE, allow};
+use super::{ApiError, parse_body};
 use crate::accounts::{Caller, Role};
-use crate::domain::validation::parse_json;
 use crate::planner::PlannerSettings;
 use crate::store;
 
@@ -29,9 +28,7 @@ pub async fn put_planner_settings(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     allow(&caller, &[Role::Admin])?;
-    let text =
-        std::str::from_utf8(&body).map_err(|_| ApiError::invalid("(document)", "not UTF-8"))?;
-    let settings: PlannerSettings = parse_json(text)?;
+    let settings: PlannerSettings = parse_body(&body)?;
     settings.validate()?;
     store::accounts::set_planner_settings(&db, &caller.team_id, &settings).await?;
     Ok(HttpResponse::Ok().json(settings))

@@ -69,7 +69,10 @@ impl Provision {
         if self.rolling {
             self.participants
                 .iter()
-                .filter(|p| p.from.is_none_or(|from| from <= end) && p.until.is_none_or(|until| until >= start))
+                .filter(|p| {
+                    p.from.is_none_or(|from| from <= end)
+                        && p.until.is_none_or(|until| until >= start)
+                })
                 .collect()
         } else {
             self.cohort_participants(start).collect()
@@ -84,7 +87,12 @@ impl Provision {
             return sharing.len();
         }
         std::iter::once(start)
-            .chain(sharing.iter().filter_map(|p| p.from).filter(|f| *f > start && *f <= end))
+            .chain(
+                sharing
+                    .iter()
+                    .filter_map(|p| p.from)
+                    .filter(|f| *f > start && *f <= end),
+            )
             .map(|day| sharing.iter().filter(|p| Self::holds_on(p, day)).count())
             .max()
             .unwrap_or(0)

@@ -29,7 +29,11 @@ pub struct AllocationSettings {
 
 impl Default for AllocationSettings {
     fn default() -> Self {
-        AllocationSettings { mip_rel_gap: 0.005, time_limit_seconds: 20.0, export_model: None }
+        AllocationSettings {
+            mip_rel_gap: 0.005,
+            time_limit_seconds: 20.0,
+            export_model: None,
+        }
     }
 }
 
@@ -116,8 +120,9 @@ pub fn allocate(
     caseload.validate()?;
     let catalogue = caseload.catalogue.as_ref().expect("validated");
     let provision = caseload.provision.clone().unwrap_or_default();
-    let problems: Vec<PlanningProblem> =
-        (0..caseload.cases.len()).map(|k| problem_for(caseload, k, provision.clone())).collect();
+    let problems: Vec<PlanningProblem> = (0..caseload.cases.len())
+        .map(|k| problem_for(caseload, k, provision.clone()))
+        .collect();
     let children: Vec<Child<'_>> = problems
         .iter()
         .map(|p| Child {
@@ -127,7 +132,11 @@ pub fn allocate(
             needs: model::need_values(&p.young_person.needs, catalogue, &planner.weights)
                 .into_iter()
                 .map(|n| {
-                    let factor = allocation_model::priority(&p.young_person, n.offending_related, &planner.weights);
+                    let factor = allocation_model::priority(
+                        &p.young_person,
+                        n.offending_related,
+                        &planner.weights,
+                    );
                     n.scaled(factor)
                 })
                 .collect(),
@@ -164,7 +173,10 @@ pub fn allocate(
     let mut plans = Vec::with_capacity(problems.len());
     for (k, problem) in problems.iter().enumerate() {
         let others = with_others(&provision, &taken, k, caseload);
-        let alone = PlanningProblem { provision: Some(others), ..problem.clone() };
+        let alone = PlanningProblem {
+            provision: Some(others),
+            ..problem.clone()
+        };
         let opts = options::build(&setting_for(&alone, planner));
         let chosen: Vec<usize> = taken
             .iter()
@@ -186,7 +198,12 @@ pub fn allocate(
                     })
             })
             .collect::<Result<_, _>>()?;
-        let solved = Solved { chosen, status: joint.status, variables: joint.variables, constraints: joint.constraints };
+        let solved = Solved {
+            chosen,
+            status: joint.status,
+            variables: joint.variables,
+            constraints: joint.constraints,
+        };
         let needs = model::need_values(&alone.young_person.needs, catalogue, &planner.weights);
         let mut plan = explain_plan(&alone, planner, &opts, &needs, solved, started);
         plan.solver.seconds = 0.0;
@@ -228,10 +245,17 @@ pub fn fewer_rolling_starts(mut options: options::Options<'_>) -> options::Optio
 }
 
 /// The provision as young person `k` finds it: everyone else's allocated places are held.
-fn with_others(provision: &[Provision], taken: &[Taken], k: usize, caseload: &Caseload) -> Vec<Provision> {
+fn with_others(
+    provision: &[Provision],
+    taken: &[Taken],
+    k: usize,
+    caseload: &Caseload,
+) -> Vec<Provision> {
     let mut out = provision.to_vec();
     for t in taken.iter().filter(|t| t.child != k) {
-        let Some(p) = out.iter_mut().find(|p| p.id == t.provision) else { continue };
+        let Some(p) = out.iter_mut().find(|p| p.id == t.provision) else {
+            continue;
+        };
         let person = &caseload.cases[t.child].young_person;
         p.participants.push(Participant {
             reference: person.reference.clone(),
@@ -244,13 +268,22 @@ fn with_others(provision: &[Provision], taken: &[Taken], k: usize, caseload: &Ca
     out
 }
 
-fn utilisation(provision: &[Provision], taken: &[Taken], children: &[Child<'_>], plans: &[Plan]) -> Vec<Utilisation> {
+fn utilisation(
+    provision: &[Provision],
+    taken: &[Taken],
+    children: &[Child<'_>],
+    plans: &[Plan],
+) -> Vec<Utilisation> {
     // Demand that could not be met: a young person whose need stayed a no_capacity gap, with an
     // option on this provision that was open before anyone was allocated.
     let mut unmet: BTreeMap<(String, Option<NaiveDate>), usize> = BTreeMap::new();
     for (child, plan) in children.iter().zip(plans) {
-        let short: Vec<&str> =
-            plan.gaps.iter().filter(|g| g.reason == GapReason::NoCapacity).map(|g| g.need.as_str()).collect();
+        let short: Vec<&str> = plan
+            .gaps
+            .iter()
+            .filter(|g| g.reason == GapReason::NoCapacity)
+            .map(|g| g.need.as_str())
+            .collect();
         if short.is_empty() {
             continue;
         }
@@ -269,15 +302,20 @@ fn utilisation(provision: &[Provision], taken: &[Taken], children: &[Child<'_>],
     }
     let mut rows = Vec::new();
     for p in provision {
-        let slots: Vec<Option<NaiveDate>> =
-            if p.rolling { vec![None] } else { p.starts.iter().copied().map(Some).collect() };
+        let slots: Vec<Option<NaiveDate>> = if p.rolling {
+            vec![None]
+        } else {
+            p.starts.iter().copied().map(Some).collect()
+        };
         for start in slots {
             let held = match start {
                 Some(s) => p.cohort_participants(s).count(),
                 None => p.participants.len(),
             };
-            let allocated =
-                taken.iter().filter(|t| t.provision == p.id && (start.is_none() || Some(t.start) == start)).count();
+            let allocated = taken
+                .iter()
+                .filter(|t| t.provision == p.id && (start.is_none() || Some(t.start) == start))
+                .count();
             rows.push(Utilisation {
                 provision: p.id.clone(),
                 intervention: p.intervention.clone(),

@@ -7,13 +7,13 @@ use chrono::{Datelike, Duration, NaiveDate};
 use good_lp::solvers::highs::highs;
 use good_lp::{Constraint, Expression, ProblemVariables, SolverModel, Variable, variable};
 
-use super::model::{self, ChildModel, Crediting, NeedValue, SolverFailure};
-use super::options::{Block, Candidate};
+use super::model::{self, ChildModel, NeedValue, SolverFailure};
 use super::options::Options;
+use super::options::{Block, Candidate};
 use super::settings::Weights;
 use crate::domain::plan::SolverStatus;
 use crate::domain::problem::Order;
-use crate::domain::{Format, Provision, YoungPerson};
+use crate::domain::{Format, Level, Provision, YoungPerson};
 
 /// One young person as the joint model sees them.
 pub struct Child<'a> {
@@ -94,7 +94,12 @@ fn free_places(offer: &Provision, slot: Slot) -> i64 {
 fn is_group(children: &[Child<'_>], offer: &Provision) -> bool {
     children
         .iter()
-        .find_map(|c| c.options.interventions.iter().find(|i| i.id == offer.intervention))
+        .find_map(|c| {
+            c.options
+                .interventions
+                .iter()
+                .find(|i| i.id == offer.intervention)
+        })
         .is_some_and(|i| i.format == Format::Group)
 }
 
@@ -111,10 +116,43 @@ fn rivals_of<'r>(person: &YoungPerson, rivalries: &'r [(String, String)]) -> BTr
     out
 }
 
-/// A good first allocation to start the solver from: young people in priority order, each
-/// planned alone (microlp) with the places and cohorts earlier ones took. Always feasible.
-fn greedy_start(
-    children: &[Child<'_>],
+/// Places and groups taken so far, slot by slot.
+#[derive(Default)]
+struct Taken<'a> {
+    used: BTreeMap<(usize, Slot), i64>,
+    groups: BTreeMap<(usize, Slot), BTreeMap<&'a str, i64>>,
+}
+
+impl<'a> Taken<'a> {
+    /// Adds (`sign` 1) or releases (`sign` -1) one young person's places.
+    fn apply(
+        &mut self,
+        child: &Child<'a>,
+        chosen: &[usize],
+        provision: &[Provision],
+        index: &HashMap<&str, usize>,
+        sign: i64,
+    ) {
+        for &ci in chosen {
+            let c = &child.options.candidates[ci];
+            let p = index[child.options.provision[c.provision].id.as_str()];
+            for slot in slots(&provision[p], c) {
+                *self.used.entry((p, slot)).or_default() += sign;
+                let groups = self.groups.entry((p, slot)).or_default();
+                for g in &child.person.gang_affiliations {
+                    *groups.entry(g.as_str()).or_default() += sign;
+                }
+            }
+        }
+    }
+}
+
+/// A good first allocation to start the solver from, always feasible. Decomposition by
+/// priority: first every young person's high needs, then medium, then all, each young person
+/// (highest risk first) re-planned alone around the places everyone else holds, so places go
+/// to high needs before lower needs can take them.
+fn greedy_start<'a>(
+    children: &[Child<'a>],
     provision: &[Provision],
     index: &HashMap<&str, usize>,
     rivalries: &[(String, String)],
@@ -122,35 +160,46 @@ fn greedy_start(
 ) -> Vec<Vec<usize>> {
     let mut order: Vec<usize> = (0..children.len()).collect();
     order.sort_by_key(|&k| std::cmp::Reverse(priority(children[k].person, true, weights)));
-    let mut used: BTreeMap<(usize, Slot), i64> = BTreeMap::new();
-    let mut groups: BTreeMap<(usize, Slot), BTreeSet<&str>> = BTreeMap::new();
-    let mut chosen = vec![Vec::new(); children.len()];
-    for k in order {
-        let child = &children[k];
-        let rivals = rivals_of(child.person, rivalries);
-        let mut options = child.options.clone();
-        for c in options.candidates.iter_mut().filter(|c| c.block.is_none()) {
-            let p = index[child.options.provision[c.provision].id.as_str()];
-            let offer = &provision[p];
-            let group = is_group(children, offer);
-            let taken = slots(offer, c).into_iter().any(|slot| {
-                used.get(&(p, slot)).copied().unwrap_or(0) >= free_places(offer, slot)
-                    || (group && groups.get(&(p, slot)).is_some_and(|g| g.iter().any(|g| rivals.contains(g))))
-            });
-            if taken {
-                c.block = Some(Block::Full { taken: 0, places: offer.places });
+    let mut taken = Taken::default();
+    let mut chosen: Vec<Vec<usize>> = vec![Vec::new(); children.len()];
+    for tier in [Level::High, Level::Medium, Level::Low] {
+        for &k in &order {
+            let child = &children[k];
+            let needs: Vec<NeedValue> = child
+                .needs
+                .iter()
+                .filter(|n| n.level >= tier)
+                .cloned()
+                .collect();
+            if needs.is_empty() {
+                continue;
             }
-        }
-        let Ok(solved) = model::solve(&options, child.order, &child.needs, weights, 1.0) else { continue };
-        for &ci in &solved.chosen {
-            let c = &options.candidates[ci];
-            let p = index[options.provision[c.provision].id.as_str()];
-            for slot in slots(&provision[p], c) {
-                *used.entry((p, slot)).or_default() += 1;
-                groups.entry((p, slot)).or_default().extend(child.person.gang_affiliations.iter().map(String::as_str));
+            taken.apply(child, &chosen[k], provision, index, -1);
+            let rivals = rivals_of(child.person, rivalries);
+            let mut options = child.options.clone();
+            for c in options.candidates.iter_mut().filter(|c| c.block.is_none()) {
+                let p = index[child.options.provision[c.provision].id.as_str()];
+                let offer = &provision[p];
+                let group = is_group(children, offer);
+                let full = slots(offer, c).into_iter().any(|slot| {
+                    taken.used.get(&(p, slot)).copied().unwrap_or(0) >= free_places(offer, slot)
+                        || (group
+                            && taken.groups.get(&(p, slot)).is_some_and(|g| {
+                                g.iter().any(|(g, n)| *n > 0 && rivals.contains(g))
+                            }))
+                });
+                if full {
+                    c.block = Some(Block::Full {
+                        taken: 0,
+                        places: offer.places,
+                    });
+                }
             }
+            if let Ok(solved) = model::solve(&options, child.order, &needs, weights, 1.0) {
+                chosen[k] = solved.chosen;
+            }
+            taken.apply(child, &chosen[k], provision, index, 1);
         }
-        chosen[k] = solved.chosen;
     }
     chosen
 }
@@ -173,7 +222,6 @@ pub fn solve(
             child.order,
             &child.needs,
             weights,
-            Crediting::PerIntervention,
         );
         objective += m.objective.clone();
         rows.extend(m.rows.iter().cloned());
@@ -181,7 +229,11 @@ pub fn solve(
     }
 
     // Who could use each slot of each provision: (child, variable).
-    let index: HashMap<&str, usize> = provision.iter().enumerate().map(|(k, p)| (p.id.as_str(), k)).collect();
+    let index: HashMap<&str, usize> = provision
+        .iter()
+        .enumerate()
+        .map(|(k, p)| (p.id.as_str(), k))
+        .collect();
     let mut users: BTreeMap<(usize, Slot), Vec<(usize, Variable)>> = BTreeMap::new();
     for (k, (child, m)) in children.iter().zip(&models).enumerate() {
         for (&ci, &x) in &m.x {
@@ -192,7 +244,10 @@ pub fn solve(
             }
         }
     }
-    let rival_pairs: Vec<(&str, &str)> = rivalries.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let rival_pairs: Vec<(&str, &str)> = rivalries
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
     let in_rivalry: BTreeSet<&str> = rival_pairs.iter().flat_map(|(a, b)| [*a, *b]).collect();
     // Rival indicators: (provision, slot, group) -> variable.
     let mut indicators: BTreeMap<(usize, Slot, &str), Variable> = BTreeMap::new();
@@ -201,7 +256,12 @@ pub fn solve(
         let free = free_places(offer, slot);
         let distinct: BTreeSet<usize> = who.iter().map(|(k, _)| *k).collect();
         if distinct.len() as i64 > free {
-            rows.push(who.iter().map(|(_, x)| *x).sum::<Expression>().leq(free as f64));
+            rows.push(
+                who.iter()
+                    .map(|(_, x)| *x)
+                    .sum::<Expression>()
+                    .leq(free as f64),
+            );
         }
         // Rival groups never share a group cohort: one indicator per group and slot.
         if rival_pairs.is_empty() || !is_group(children, offer) {
@@ -215,7 +275,10 @@ pub fn solve(
                 }
             }
         }
-        for (a, b) in rival_pairs.iter().filter(|(a, b)| members.contains_key(a) && members.contains_key(b)) {
+        for (a, b) in rival_pairs
+            .iter()
+            .filter(|(a, b)| members.contains_key(a) && members.contains_key(b))
+        {
             for g in [*a, *b] {
                 if !indicators.contains_key(&(p, slot, g)) {
                     let v = vars.add(variable().min(0.0).max(1.0));
@@ -225,17 +288,31 @@ pub fn solve(
                     indicators.insert((p, slot, g), v);
                 }
             }
-            rows.push((Expression::from(indicators[&(p, slot, *a)]) + indicators[&(p, slot, *b)]).leq(1.0));
+            rows.push(
+                (Expression::from(indicators[&(p, slot, *a)]) + indicators[&(p, slot, *b)])
+                    .leq(1.0),
+            );
         }
     }
 
-    let columns: HashMap<Variable, usize> = vars.iter_variables_with_def().enumerate().map(|(i, (v, _))| (v, i)).collect();
+    let columns: HashMap<Variable, usize> = vars
+        .iter_variables_with_def()
+        .enumerate()
+        .map(|(i, (v, _))| (v, i))
+        .collect();
     let n_variables = columns.len();
     let n_constraints = rows.len();
 
     // Start from the greedy allocation (choosing nothing is the fallback: it is always feasible).
     let greedy = greedy_start(children, provision, &index, rivalries, weights);
-    tracing::debug!(items = greedy.iter().map(Vec::len).sum::<usize>(), "greedy start");
+    tracing::debug!(
+        objective = children
+            .iter()
+            .zip(&greedy)
+            .map(|(c, chosen)| model::objective_of(&c.options, chosen, &c.needs, weights))
+            .sum::<f64>(),
+        "greedy start"
+    );
     let mut start = vec![0.0; n_variables];
     for ((child, m), chosen) in children.iter().zip(&models).zip(&greedy) {
         for ci in chosen {
@@ -251,8 +328,10 @@ pub fn solve(
             }
         }
         // Credit each need to the chosen intervention worth most for it.
-        let chosen_interventions: BTreeSet<usize> =
-            chosen.iter().map(|ci| child.options.candidates[*ci].intervention).collect();
+        let chosen_interventions: BTreeSet<usize> = chosen
+            .iter()
+            .map(|ci| child.options.candidates[*ci].intervention)
+            .collect();
         let mut best: BTreeMap<usize, (i64, Variable)> = BTreeMap::new();
         for &(n, i, v) in &m.y {
             if chosen_interventions.contains(&i) {
@@ -271,7 +350,9 @@ pub fn solve(
     for row in rows {
         problem.add_constraint(row);
     }
-    let mut model = problem.try_into_inner().map_err(|e| SolverFailure::new(e.to_string()))?;
+    let mut model = problem
+        .try_into_inner()
+        .map_err(|e| SolverFailure::new(e.to_string()))?;
     model.make_quiet();
     if std::env::var_os("IP_SOLVER_LOG").is_some() {
         model.set_option("output_flag", true);
@@ -287,24 +368,38 @@ pub fn solve(
     }
     model.set_solution(Some(&start), None, None, None);
     let solve_started = std::time::Instant::now();
-    let solved = model.try_solve().map_err(|e| SolverFailure::new(format!("HiGHS: {e:?}")))?;
-    tracing::debug!(seconds = solve_started.elapsed().as_secs_f64(), "HiGHS solved");
+    let solved = model
+        .try_solve()
+        .map_err(|e| SolverFailure::new(format!("HiGHS: {e:?}")))?;
+    tracing::debug!(
+        seconds = solve_started.elapsed().as_secs_f64(),
+        "HiGHS solved"
+    );
     use highs::HighsModelStatus as S;
     let status = match solved.status() {
         S::Optimal => SolverStatus::Optimal,
-        S::ReachedTimeLimit | S::ReachedSolutionLimit | S::ReachedIterationLimit | S::ReachedInterrupt => {
-            SolverStatus::Feasible
-        }
+        S::ReachedTimeLimit
+        | S::ReachedSolutionLimit
+        | S::ReachedIterationLimit
+        | S::ReachedInterrupt => SolverStatus::Feasible,
         other => return Err(SolverFailure::new(format!("HiGHS ended with {other:?}"))),
     };
     let values = solved.get_solution();
     let values = values.columns();
     let chosen: Vec<Vec<usize>> = models
         .iter()
-        .map(|m| m.x.iter().filter(|(_, v)| values[columns[v]] > 0.5).map(|(k, _)| *k).collect())
+        .map(|m| {
+            m.x.iter()
+                .filter(|(_, v)| values[columns[v]] > 0.5)
+                .map(|(k, _)| *k)
+                .collect()
+        })
         .collect();
     let gap = solved.mip_gap();
-    tracing::debug!(items = chosen.iter().map(Vec::len).sum::<usize>(), "solution");
+    tracing::debug!(
+        items = chosen.iter().map(Vec::len).sum::<usize>(),
+        "solution"
+    );
     Ok(JointSolution {
         chosen,
         status,
@@ -323,7 +418,10 @@ fn write_model(model: &mut highs::Model, path: &std::path::Path) -> Result<(), S
     // NUL-terminated string that outlives the call.
     let status = unsafe { highs_sys::Highs_writeModel(model.as_mut_ptr(), name.as_ptr()) };
     if status == highs_sys::kHighsStatusError {
-        return Err(SolverFailure::new(format!("HiGHS could not write {}", path.display())));
+        return Err(SolverFailure::new(format!(
+            "HiGHS could not write {}",
+            path.display()
+        )));
     }
     Ok(())
 }

@@ -4,7 +4,9 @@
 use chrono::{Datelike, Duration, NaiveDate};
 
 use crate::domain::problem::{AssessedNeed, Case, Caseload, Exclusion, Order, RiskManagementPlan};
-use crate::domain::{Catalogue, Format, Level, OrderType, Participant, Provision, RiskLevel, YoungPerson};
+use crate::domain::{
+    Catalogue, Format, Level, OrderType, Participant, Provision, RiskLevel, YoungPerson,
+};
 
 /// SplitMix64: tiny, fast and stable across versions (unlike library RNGs' streams).
 pub struct Rng(u64);
@@ -36,14 +38,24 @@ impl Rng {
     }
 }
 
-const AREAS: &[&str] = &["Northgate", "Riverside", "Market Town", "Eastfield", "Hillside"];
+const AREAS: &[&str] = &[
+    "Northgate",
+    "Riverside",
+    "Market Town",
+    "Eastfield",
+    "Hillside",
+];
 const GROUPS: &[&str] = &["North Crew", "South Crew", "East Side", "West End"];
 
 pub fn rivalries() -> Vec<(String, String)> {
-    [("North Crew", "South Crew"), ("East Side", "North Crew"), ("West End", "East Side")]
-        .iter()
-        .map(|(a, b)| (a.to_string(), b.to_string()))
-        .collect()
+    [
+        ("North Crew", "South Crew"),
+        ("East Side", "North Crew"),
+        ("West End", "East Side"),
+    ]
+    .iter()
+    .map(|(a, b)| (a.to_string(), b.to_string()))
+    .collect()
 }
 
 fn next_monday(day: NaiveDate) -> NaiveDate {
@@ -52,7 +64,12 @@ fn next_monday(day: NaiveDate) -> NaiveDate {
 
 /// A team's offer for `cases` young people: most interventions provided, group programmes in
 /// cohorts of 6–12, one-to-one work as rolling places scaled to the caseload.
-pub fn provision(catalogue: &Catalogue, cases: usize, as_of: NaiveDate, rng: &mut Rng) -> Vec<Provision> {
+pub fn provision(
+    catalogue: &Catalogue,
+    cases: usize,
+    as_of: NaiveDate,
+    rng: &mut Rng,
+) -> Vec<Provision> {
     let scale = (cases as f64 / 100.0).max(0.2);
     let first = next_monday(as_of);
     let mut out = Vec::new();
@@ -144,19 +161,38 @@ fn risk(rng: &mut Rng) -> RiskLevel {
 }
 
 pub fn case(catalogue: &Catalogue, n: usize, as_of: NaiveDate, rng: &mut Rng) -> Case {
-    let age = if rng.chance(0.8) { rng.range(14, 17) } else { rng.range(10, 13) };
+    let age = if rng.chance(0.8) {
+        rng.range(14, 17)
+    } else {
+        rng.range(10, 13)
+    };
     let date_of_birth = as_of - Duration::days(age * 365 + rng.range(0, 360));
     let mut needs: Vec<AssessedNeed> = Vec::new();
     for _ in 0..rng.range(2, 6) {
         let need = rng.pick(&catalogue.needs).id.clone();
         if !needs.iter().any(|a| a.need == need) {
-            needs.push(AssessedNeed { need, level: level(rng) });
+            needs.push(AssessedNeed {
+                need,
+                level: level(rng),
+            });
         }
     }
-    let gang_affiliations = if rng.chance(0.25) { vec![rng.pick(GROUPS).to_string()] } else { vec![] };
-    let unsafe_areas = if rng.chance(0.15) { vec![rng.pick(AREAS).to_string()] } else { vec![] };
+    let gang_affiliations = if rng.chance(0.25) {
+        vec![rng.pick(GROUPS).to_string()]
+    } else {
+        vec![]
+    };
+    let unsafe_areas = if rng.chance(0.15) {
+        vec![rng.pick(AREAS).to_string()]
+    } else {
+        vec![]
+    };
     let exclusions = if rng.chance(0.05) {
-        vec![Exclusion { intervention: rng.pick(&catalogue.interventions).id.clone(), by: "police".into(), reason: "partner decision".into() }]
+        vec![Exclusion {
+            intervention: rng.pick(&catalogue.interventions).id.clone(),
+            by: "police".into(),
+            reason: "partner decision".into(),
+        }]
     } else {
         vec![]
     };
@@ -180,11 +216,21 @@ pub fn case(catalogue: &Catalogue, n: usize, as_of: NaiveDate, rng: &mut Rng) ->
             gang_affiliations,
             unsafe_areas,
             exclusions,
-            max_hours_per_week: if rng.chance(0.4) { Some(rng.range(4, 12) as f64) } else { None },
+            max_hours_per_week: if rng.chance(0.4) {
+                Some(rng.range(4, 12) as f64)
+            } else {
+                None
+            },
             risk_management_plan: (risk_of_serious_harm >= RiskLevel::High && rng.chance(0.7))
-                .then(|| RiskManagementPlan { contingency: vec!["Contingency action agreed with police".into()] }),
+                .then(|| RiskManagementPlan {
+                    contingency: vec!["Contingency action agreed with police".into()],
+                }),
         },
-        order: Order { order_type, start, end },
+        order: Order {
+            order_type,
+            start,
+            end,
+        },
     }
 }
 
@@ -192,6 +238,14 @@ pub fn case(catalogue: &Catalogue, n: usize, as_of: NaiveDate, rng: &mut Rng) ->
 pub fn caseload(catalogue: &Catalogue, cases: usize, seed: u64, as_of: NaiveDate) -> Caseload {
     let mut rng = Rng::new(seed);
     let provision = provision(catalogue, cases, as_of, &mut rng);
-    let cases = (0..cases).map(|n| case(catalogue, n, as_of, &mut rng)).collect();
-    Caseload { as_of, rivalries: rivalries(), catalogue: Some(catalogue.clone()), provision: Some(provision), cases }
+    let cases = (0..cases)
+        .map(|n| case(catalogue, n, as_of, &mut rng))
+        .collect();
+    Caseload {
+        as_of,
+        rivalries: rivalries(),
+        catalogue: Some(catalogue.clone()),
+        provision: Some(provision),
+        cases,
+    }
 }

@@ -43,7 +43,9 @@ pub fn plan(problem: &PlanningProblem, settings: &PlannerSettings) -> Result<Pla
         &settings.weights,
         settings.time_limit_seconds,
     )?;
-    Ok(explain_plan(problem, settings, &options, &needs, solved, started))
+    Ok(explain_plan(
+        problem, settings, &options, &needs, solved, started,
+    ))
 }
 
 /// The setting a young person's options are judged in.
@@ -56,12 +58,14 @@ pub fn setting_for<'a>(problem: &'a PlanningProblem, settings: &PlannerSettings)
         rivalries: &problem.rivalries,
         catalogue: problem.catalogue.as_ref().expect("validated"),
         provision: problem.provision.as_deref().unwrap_or_default(),
-        max_hours_per_week: person.max_hours_per_week.unwrap_or(settings.default_max_hours_per_week),
+        max_hours_per_week: person
+            .max_hours_per_week
+            .unwrap_or(settings.default_max_hours_per_week),
     }
 }
 
-/// Credits each need to the chosen candidate that earns most for it (ties: earlier start, then
-/// intervention id), as the model does.
+/// Credits each need to the chosen intervention that earns most for it (ties: earlier start,
+/// then intervention id), as the model does.
 pub fn credit(
     options: &Options<'_>,
     chosen: &[usize],
@@ -80,8 +84,13 @@ pub fn credit(
             })
             .max_by(|(_, (a, _)), (_, (b, _))| {
                 let (ca, cb) = (&options.candidates[*a], &options.candidates[*b]);
-                model::coverage_value(options, ca, need, weights)
-                    .cmp(&model::coverage_value(options, cb, need, weights))
+                model::credit_value(options, ca.intervention, need, weights)
+                    .cmp(&model::credit_value(
+                        options,
+                        cb.intervention,
+                        need,
+                        weights,
+                    ))
                     .then(cb.start.cmp(&ca.start))
                     .then(
                         options.interventions[cb.intervention]

@@ -5,15 +5,15 @@ use std::time::Instant;
 
 use good_lp::solvers::microlp::microlp;
 use good_lp::{
-    Constraint, Expression, ProblemVariables, ResolutionError, Solution, SolutionStatus, SolverModel, Variable,
-    WithInitialSolution, WithTimeLimit, variable,
+    Constraint, Expression, ProblemVariables, ResolutionError, Solution, SolutionStatus,
+    SolverModel, Variable, WithInitialSolution, WithTimeLimit, variable,
 };
 
 use super::options::{Candidate, Options};
 use super::settings::Weights;
-use crate::domain::Catalogue;
 use crate::domain::plan::SolverStatus;
 use crate::domain::problem::{AssessedNeed, Order};
+use crate::domain::{Catalogue, Level};
 
 /// What the objective values about one of the young person's needs.
 #[derive(Debug, Clone)]
@@ -24,12 +24,17 @@ pub struct NeedValue {
     /// Cost of each week it waits.
     pub delay_per_week: i64,
     pub offending_related: bool,
+    pub level: Level,
 }
 
 impl NeedValue {
     /// The same need, worth `factor` times as much (a caseload's risk priority).
     pub fn scaled(&self, factor: i64) -> NeedValue {
-        NeedValue { coverage: self.coverage * factor, delay_per_week: self.delay_per_week * factor, ..self.clone() }
+        NeedValue {
+            coverage: self.coverage * factor,
+            delay_per_week: self.delay_per_week * factor,
+            ..self.clone()
+        }
     }
 }
 
@@ -44,30 +49,45 @@ pub fn need_values(needs: &[AssessedNeed], catalogue: &Catalogue, w: &Weights) -
                 coverage: w.coverage * priority,
                 delay_per_week: w.delay_per_week * priority,
                 offending_related: related,
+                level: n.level,
             }
         })
         .collect()
 }
 
-/// The objective's terms for one candidate: what it earns for each need it could cover, and
-/// what it costs in contact hours whether or not it covers anything.
-pub fn coverage_value(
+/// What meeting a need through an intervention earns: its value plus the intervention's
+/// evidence.
+pub fn credit_value(
     options: &Options<'_>,
-    c: &Candidate,
+    intervention: usize,
     need: &NeedValue,
     weights: &Weights,
 ) -> i64 {
+    need.coverage + weights.evidence(options.interventions[intervention].evidence)
+}
+
+/// What a candidate costs whether or not it is credited with anything: its contact hours, and
+/// each week it waits times the weight of every one of the young person's needs it addresses
+/// (so work on higher-priority needs starts earlier).
+pub fn candidate_cost(
+    options: &Options<'_>,
+    c: &Candidate,
+    needs: &[NeedValue],
+    weights: &Weights,
+) -> f64 {
     let iv = options.interventions[c.intervention];
     let waited = (c.start - options.window_start).num_days().max(0) / 7;
-    need.coverage + weights.evidence(iv.evidence) - need.delay_per_week * waited
+    let per_week: i64 = needs
+        .iter()
+        .filter(|n| iv.addresses.contains(&n.need))
+        .map(|n| n.delay_per_week)
+        .sum();
+    iv.total_hours() * weights.contact_hour as f64 + (per_week * waited) as f64
 }
 
-pub fn hours_cost(options: &Options<'_>, c: &Candidate, weights: &Weights) -> f64 {
-    options.interventions[c.intervention].total_hours() * weights.contact_hour as f64
-}
-
-/// The value of a set of chosen candidates: each need counts once, through the chosen candidate
-/// that earns most for it. This is exactly what the model maximises.
+/// The value of a set of chosen candidates: each need counts once, through the chosen
+/// intervention that earns most for it, less every chosen candidate's cost. This is exactly
+/// what the model maximises.
 pub fn objective_of(
     options: &Options<'_>,
     chosen: &[usize],
@@ -78,21 +98,16 @@ pub fn objective_of(
     for need in needs {
         let best = chosen
             .iter()
-            .map(|&k| &options.candidates[k])
-            .filter(|c| {
-                options.interventions[c.intervention]
-                    .addresses
-                    .contains(&need.need)
-            })
-            .map(|c| coverage_value(options, c, need, weights))
-            .filter(|v| *v > 0)
+            .map(|&k| options.candidates[k].intervention)
+            .filter(|&i| options.interventions[i].addresses.contains(&need.need))
+            .map(|i| credit_value(options, i, need, weights))
             .max();
         total += best.unwrap_or(0) as f64;
     }
     total
         - chosen
             .iter()
-            .map(|&k| hours_cost(options, &options.candidates[k], weights))
+            .map(|&k| candidate_cost(options, &options.candidates[k], needs, weights))
             .sum::<f64>()
 }
 
@@ -119,22 +134,12 @@ fn weeks_of(order: &Order, c: &Candidate) -> std::ops::RangeInclusive<i64> {
         ..=(c.end - order.start).num_days().div_euclid(7)
 }
 
-/// How needs are credited to chosen candidates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Crediting {
-    /// Exactly as documented: each need to one chosen candidate, with that candidate's wait.
-    PerCandidate,
-    /// Compact, for caseloads: each need to one chosen intervention; a candidate pays the wait
-    /// of every need its intervention addresses. Far fewer variables.
-    PerIntervention,
-}
-
 /// One young person's part of a model: variables, objective terms and rows, ready to be added to
 /// a solver on their own (one plan) or beside others' (a caseload).
 pub struct ChildModel {
     /// The binary of each open candidate, by candidate index.
     pub x: BTreeMap<usize, Variable>,
-    /// Coverage credits: (need index, candidate index, variable).
+    /// Coverage credits: (need index, intervention index, variable).
     pub y: Vec<(usize, usize, Variable)>,
     pub objective: Expression,
     pub rows: Vec<Constraint>,
@@ -147,74 +152,42 @@ impl ChildModel {
         order: &Order,
         needs: &[NeedValue],
         weights: &Weights,
-        crediting: Crediting,
     ) -> ChildModel {
         let open: Vec<usize> = options.open().map(|(k, _)| k).collect();
         let mut x: BTreeMap<usize, Variable> = BTreeMap::new();
         let mut objective = Expression::from(0.0);
         for &k in &open {
             let v = vars.add(variable().binary());
-            objective -= hours_cost(options, &options.candidates[k], weights) * v;
+            objective -= candidate_cost(options, &options.candidates[k], needs, weights) * v;
             x.insert(k, v);
         }
         let mut rows = Vec::new();
         // Each intervention at most once.
         let mut per_intervention: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
         for &k in &open {
-            per_intervention.entry(options.candidates[k].intervention).or_default().push(k);
+            per_intervention
+                .entry(options.candidates[k].intervention)
+                .or_default()
+                .push(k);
         }
         for ks in per_intervention.values().filter(|ks| ks.len() > 1) {
             rows.push(ks.iter().map(|k| x[k]).sum::<Expression>().leq(1.0));
         }
+        // y[need, intervention]: the need is credited to that intervention, if it is chosen.
         let mut y: Vec<(usize, usize, Variable)> = Vec::new();
-        match crediting {
-            Crediting::PerCandidate => {
-                // y[need, candidate]: the candidate is the one credited with the need.
-                for (n, need) in needs.iter().enumerate() {
-                    for &k in &open {
-                        let c = &options.candidates[k];
-                        if !options.interventions[c.intervention].addresses.contains(&need.need) {
-                            continue;
-                        }
-                        let value = coverage_value(options, c, need, weights);
-                        if value <= 0 {
-                            continue;
-                        }
-                        let v = vars.add(variable().min(0.0).max(1.0));
-                        objective += value as f64 * v;
-                        rows.push((Expression::from(v) - x[&k]).leq(0.0));
-                        y.push((n, k, v));
-                    }
+        for (n, need) in needs.iter().enumerate() {
+            for (&i, ks) in &per_intervention {
+                if !options.interventions[i].addresses.contains(&need.need) {
+                    continue;
                 }
-            }
-            Crediting::PerIntervention => {
-                // Waiting costs on the candidate itself, for every need its intervention
-                // addresses; y[need, intervention] credits the need to whichever start is chosen.
-                for &k in &open {
-                    let c = &options.candidates[k];
-                    let iv = options.interventions[c.intervention];
-                    let waited = (c.start - options.window_start).num_days().max(0) / 7;
-                    let per_week: i64 =
-                        needs.iter().filter(|n| iv.addresses.contains(&n.need)).map(|n| n.delay_per_week).sum();
-                    objective -= (per_week * waited) as f64 * x[&k];
+                let v = vars.add(variable().min(0.0).max(1.0));
+                objective += credit_value(options, i, need, weights) as f64 * v;
+                let mut row = Expression::from(v);
+                for k in ks {
+                    row -= x[k];
                 }
-                for (n, need) in needs.iter().enumerate() {
-                    for (&i, ks) in &per_intervention {
-                        let iv = options.interventions[i];
-                        if !iv.addresses.contains(&need.need) {
-                            continue;
-                        }
-                        let v = vars.add(variable().min(0.0).max(1.0));
-                        let value = need.coverage + weights.evidence(iv.evidence);
-                        objective += value as f64 * v;
-                        let mut row = Expression::from(v);
-                        for k in ks {
-                            row -= x[k];
-                        }
-                        rows.push(row.leq(0.0));
-                        y.push((n, i, v));
-                    }
-                }
+                rows.push(row.leq(0.0));
+                y.push((n, i, v));
             }
         }
         // Each need credited once.
@@ -232,10 +205,15 @@ impl ChildModel {
             starts.sort();
             starts.dedup();
             for req in &options.interventions[i].requires {
-                let j = options.intervention_index(req).expect("prerequisites are relevant");
+                let j = options
+                    .intervention_index(req)
+                    .expect("prerequisites are relevant");
                 for &t in &starts {
-                    let mut row: Expression =
-                        ks.iter().filter(|k| options.candidates[**k].start <= t).map(|k| x[k]).sum();
+                    let mut row: Expression = ks
+                        .iter()
+                        .filter(|k| options.candidates[**k].start <= t)
+                        .map(|k| x[k])
+                        .sum();
                     for (kj, cj) in options.candidates_of(j) {
                         if cj.block.is_none() && cj.end < t {
                             row -= x[&kj];
@@ -266,20 +244,63 @@ impl ChildModel {
             }
             let row: Expression = ks
                 .iter()
-                .map(|k| options.interventions[options.candidates[*k].intervention].weekly_hours() * x[k])
+                .map(|k| {
+                    options.interventions[options.candidates[*k].intervention].weekly_hours() * x[k]
+                })
                 .sum();
             rows.push(row.leq(cap));
         }
-        ChildModel { x, y, objective, rows }
+        ChildModel {
+            x,
+            y,
+            objective,
+            rows,
+        }
     }
 
     pub fn variable_count(&self) -> usize {
         self.x.len() + self.y.len()
     }
 
-    /// Every variable at zero: choosing nothing, which satisfies every row.
-    pub fn zero_start(&self) -> impl Iterator<Item = (Variable, f64)> + '_ {
-        self.x.values().copied().chain(self.y.iter().map(|t| t.2)).map(|v| (v, 0.0))
+    /// Values for every variable from a feasible choice of candidates: each need credited to the
+    /// chosen intervention that earns most for it.
+    pub fn start_values(
+        &self,
+        options: &Options<'_>,
+        chosen: &[usize],
+        needs: &[NeedValue],
+        weights: &Weights,
+    ) -> Vec<(Variable, f64)> {
+        let mut credited = vec![false; self.y.len()];
+        for (n, need) in needs.iter().enumerate() {
+            let best = (0..self.y.len())
+                .filter(|&t| {
+                    let (m, i, _) = self.y[t];
+                    m == n
+                        && chosen
+                            .iter()
+                            .any(|k| options.candidates[*k].intervention == i)
+                })
+                .max_by_key(|&t| {
+                    (
+                        credit_value(options, self.y[t].1, need, weights),
+                        std::cmp::Reverse(t),
+                    )
+                });
+            if let Some(t) = best {
+                credited[t] = true;
+            }
+        }
+        let x = self
+            .x
+            .iter()
+            .map(|(k, v)| (*v, if chosen.contains(k) { 1.0 } else { 0.0 }));
+        let y = self
+            .y
+            .iter()
+            .zip(credited)
+            .map(|((_, _, v), on)| (*v, if on { 1.0 } else { 0.0 }));
+        x.chain(y).collect()
     }
 }
 
@@ -292,35 +313,165 @@ pub fn solve(
     time_limit_seconds: f64,
 ) -> Result<Solved, SolverFailure> {
     if options.open().next().is_none() {
-        return Ok(Solved { chosen: vec![], status: SolverStatus::Optimal, variables: 0, constraints: 0 });
+        return Ok(Solved {
+            chosen: vec![],
+            status: SolverStatus::Optimal,
+            variables: 0,
+            constraints: 0,
+        });
     }
     let mut vars = ProblemVariables::new();
-    let child = ChildModel::build(&mut vars, options, order, needs, weights, Crediting::PerCandidate);
+    let child = ChildModel::build(&mut vars, options, order, needs, weights);
     let n_variables = child.variable_count();
     let n_constraints = child.rows.len();
-    let start_from: Vec<(Variable, f64)> = child.zero_start().collect();
+    let start_from = child.start_values(
+        options,
+        &list_schedule(options, order, needs, weights),
+        needs,
+        weights,
+    );
     let mut model = vars.maximise(child.objective).using(microlp);
     for row in child.rows {
         model.add_constraint(row);
     }
-    // Choosing nothing always satisfies every rule: start from it, so a time limit always has a
-    // plan to return.
-    let model = model.with_initial_solution(start_from).with_time_limit(time_limit_seconds);
+    // A feasible start prunes the search, and a time limit always has a plan to return.
+    let model = model
+        .with_initial_solution(start_from)
+        .with_time_limit(time_limit_seconds);
     let started = Instant::now();
     match model.solve() {
         Ok(solution) => {
-            let chosen: Vec<usize> =
-                child.x.iter().filter(|(_, v)| solution.value(**v) > 0.5).map(|(k, _)| *k).collect();
+            let chosen: Vec<usize> = child
+                .x
+                .iter()
+                .filter(|(_, v)| solution.value(**v) > 0.5)
+                .map(|(k, _)| *k)
+                .collect();
             let status = match solution.status() {
                 SolutionStatus::Optimal => SolverStatus::Optimal,
                 _ => SolverStatus::Feasible,
             };
-            Ok(Solved { chosen, status, variables: n_variables, constraints: n_constraints })
+            Ok(Solved {
+                chosen,
+                status,
+                variables: n_variables,
+                constraints: n_constraints,
+            })
         }
-        Err(ResolutionError::Other(msg)) if started.elapsed().as_secs_f64() >= time_limit_seconds => {
-            tracing::warn!(reason = msg, "planner hit its time limit with no plan; returning none");
-            Ok(Solved { chosen: vec![], status: SolverStatus::Feasible, variables: n_variables, constraints: n_constraints })
+        Err(ResolutionError::Other(msg))
+            if started.elapsed().as_secs_f64() >= time_limit_seconds =>
+        {
+            tracing::warn!(
+                reason = msg,
+                "planner hit its time limit with no plan; returning none"
+            );
+            Ok(Solved {
+                chosen: vec![],
+                status: SolverStatus::Feasible,
+                variables: n_variables,
+                constraints: n_constraints,
+            })
         }
         Err(e) => Err(SolverFailure(e.to_string())),
     }
+}
+
+/// A quick feasible plan to start the search from: needs in order of value, each given the
+/// option (with any prerequisite it needs, planned earliest) that gains most and still fits
+/// every rule. Never infeasible: at worst it chooses nothing.
+pub fn list_schedule(
+    options: &Options<'_>,
+    order: &Order,
+    needs: &[NeedValue],
+    weights: &Weights,
+) -> Vec<usize> {
+    let cap = options.max_hours_per_week + 1e-9;
+    let mut chosen: Vec<usize> = Vec::new();
+    let mut hours: BTreeMap<i64, f64> = BTreeMap::new();
+    let fits = |hours: &BTreeMap<i64, f64>, plan: &[usize]| {
+        let mut extra: BTreeMap<i64, f64> = BTreeMap::new();
+        for &k in plan {
+            let c = &options.candidates[k];
+            for w in weeks_of(order, c) {
+                *extra.entry(w).or_default() +=
+                    options.interventions[c.intervention].weekly_hours();
+            }
+        }
+        extra
+            .iter()
+            .all(|(w, h)| hours.get(w).copied().unwrap_or(0.0) + h <= cap)
+    };
+    let mut by_value: Vec<&NeedValue> = needs.iter().collect();
+    by_value.sort_by_key(|n| std::cmp::Reverse(n.coverage));
+    for need in by_value {
+        let taken = |i: usize, chosen: &[usize]| {
+            chosen
+                .iter()
+                .any(|k| options.candidates[*k].intervention == i)
+        };
+        if chosen.iter().any(|k| {
+            options.interventions[options.candidates[*k].intervention]
+                .addresses
+                .contains(&need.need)
+        }) {
+            continue;
+        }
+        let mut best: Option<(f64, Vec<usize>)> = None;
+        for (k, c) in options.open() {
+            let iv = options.interventions[c.intervention];
+            if !iv.addresses.contains(&need.need) || taken(c.intervention, &chosen) {
+                continue;
+            }
+            // Its prerequisites: already chosen and finished in time, or the earliest that fits.
+            let mut plan = vec![k];
+            let mut possible = true;
+            for req in &iv.requires {
+                let Some(j) = options.intervention_index(req) else {
+                    possible = false;
+                    break;
+                };
+                if chosen.iter().any(|o| {
+                    options.candidates[*o].intervention == j && options.candidates[*o].end < c.start
+                }) {
+                    continue;
+                }
+                if taken(j, &chosen) || !options.interventions[j].requires.is_empty() {
+                    possible = false;
+                    break;
+                }
+                let pre = options
+                    .candidates_of(j)
+                    .filter(|(_, p)| p.block.is_none() && p.end < c.start)
+                    .find(|(pk, _)| fits(&hours, &[*pk, k]));
+                match pre {
+                    Some((pk, _)) => plan.push(pk),
+                    None => {
+                        possible = false;
+                        break;
+                    }
+                }
+            }
+            if !possible || !fits(&hours, &plan) {
+                continue;
+            }
+            let mut with: Vec<usize> = chosen.clone();
+            with.extend(&plan);
+            let gain = objective_of(options, &with, needs, weights)
+                - objective_of(options, &chosen, needs, weights);
+            if gain > 0.0 && best.as_ref().is_none_or(|(g, _)| gain > *g) {
+                best = Some((gain, plan));
+            }
+        }
+        if let Some((_, plan)) = best {
+            for &k in &plan {
+                let c = &options.candidates[k];
+                for w in weeks_of(order, c) {
+                    *hours.entry(w).or_default() +=
+                        options.interventions[c.intervention].weekly_hours();
+                }
+            }
+            chosen.extend(plan);
+        }
+    }
+    chosen
 }

@@ -295,7 +295,10 @@ fn first_block(
     }
     let held = p.most_held_during(start, end);
     if held as i64 >= p.places {
-        return Some(Block::Full { taken: held, places: p.places });
+        return Some(Block::Full {
+            taken: held,
+            places: p.places,
+        });
     }
     if iv.weekly_hours() > setting.max_hours_per_week + 1e-9 {
         return Some(Block::OverWeeklyHours {

@@ -167,7 +167,10 @@ impl PlannerSettings {
             ("weights.evidence_unrated", w.evidence_unrated),
             ("weights.contact_hour", w.contact_hour),
             ("weights.priority_likelihood", w.priority_likelihood),
-            ("weights.priority_risk_of_serious_harm", w.priority_risk_of_serious_harm),
+            (
+                "weights.priority_risk_of_serious_harm",
+                w.priority_risk_of_serious_harm,
+            ),
         ] {
             if !(0..=100_000).contains(&value) {
                 errors.push(name, "must be 0 to 100000");

@@ -225,25 +225,34 @@ async fn book_in(
     )
 }
 
-/// Removes a child's booking inside `txn`: the cohort row first (`filled - 1`), then the
-/// booking; if there was no booking, the caller rolls the decrement back.
+/// Which booking of a cohort: by its id (the API's address, so that no case reference is ever
+/// in a URL) or by the child's reference (a move, which takes it in the body).
+#[derive(Debug, Clone, Copy)]
+enum Which<'a> {
+    Id(&'a str),
+    Child(&'a str),
+}
+
+/// Removes a booking inside `txn`: the cohort row first (`filled - 1`), then the booking; if
+/// there was no booking, the caller rolls the decrement back.
 async fn cancel_in(
     txn: &DatabaseTransaction,
     caller: &Caller,
     cohort_id: &str,
-    reference: &str,
+    which: Which<'_>,
 ) -> StoreResult<bookings::Model> {
     let team = caller.team_id.as_str();
     if !shift_filled(txn, team, cohort_id, -1).await? {
         return Err(StoreError::NotFound);
     }
-    let booking = bookings::Entity::find()
+    let find = bookings::Entity::find()
         .filter(bookings::Column::TeamId.eq(team))
-        .filter(bookings::Column::CohortId.eq(cohort_id))
-        .filter(bookings::Column::ChildReference.eq(reference))
-        .one(txn)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+        .filter(bookings::Column::CohortId.eq(cohort_id));
+    let find = match which {
+        Which::Id(id) => find.filter(bookings::Column::Id.eq(id)),
+        Which::Child(reference) => find.filter(bookings::Column::ChildReference.eq(reference)),
+    };
+    let booking = find.one(txn).await?.ok_or(StoreError::NotFound)?;
     let deleted = bookings::Entity::delete_many()
         .filter(bookings::Column::TeamId.eq(team))
         .filter(bookings::Column::Id.eq(booking.id.clone()))
@@ -256,7 +265,7 @@ async fn cancel_in(
         txn,
         caller,
         "booking.cancel",
-        &format!("cohort:{cohort_id} child:{reference}"),
+        &format!("cohort:{cohort_id} child:{}", booking.child_reference),
     )
     .await?;
     Ok(booking)
@@ -286,15 +295,16 @@ pub async fn book(
     finish(txn, out).await
 }
 
-/// Cancels a booking and frees its place, in one transaction.
+/// Cancels the booking `booking_id` of a cohort and frees its place, in one transaction (404
+/// when the cohort has no such booking in the caller's team).
 pub async fn cancel(
     db: &DatabaseConnection,
     caller: &Caller,
     cohort_id: &str,
-    reference: &str,
+    booking_id: &str,
 ) -> StoreResult<()> {
     let txn = begin_write(db).await?;
-    let out = cancel_in(&txn, caller, cohort_id, reference)
+    let out = cancel_in(&txn, caller, cohort_id, Which::Id(booking_id))
         .await
         .map(|_| ());
     finish(txn, out).await
@@ -317,7 +327,7 @@ pub async fn move_booking(
             Ok(serde_json::from_str(&b.gang_affiliations)?)
         };
         let booking = if from < to {
-            let old = cancel_in(&txn, caller, from, reference).await?;
+            let old = cancel_in(&txn, caller, from, Which::Child(reference)).await?;
             book_in(&txn, caller, to, reference, &groups_of(&old)?).await?
         } else {
             let old = bookings::Entity::find()
@@ -328,7 +338,7 @@ pub async fn move_booking(
                 .await?
                 .ok_or(StoreError::NotFound)?;
             let booking = book_in(&txn, caller, to, reference, &groups_of(&old)?).await?;
-            cancel_in(&txn, caller, from, reference).await?;
+            cancel_in(&txn, caller, from, Which::Child(reference)).await?;
             booking
         };
         audit::record(

@@ -2,11 +2,14 @@
 
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, Set, SqlErr,
 };
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::capacity_entities::{cohorts, waiting_list};
+use super::cohorts::finish;
 use super::entities::provision;
 use super::{StoreError, StoreResult, begin_write, now};
 use crate::domain::Provision;
@@ -119,6 +122,10 @@ pub async fn update(
     Ok(saved)
 }
 
+/// Deletes a provision if `expected_version` is still current (412 otherwise) and nothing
+/// depends on it: a provision with cohorts or a waiting list is refused (409), checked in the
+/// same write transaction as the delete. A dependant committed concurrently on PostgreSQL (after
+/// the check, before the delete) makes the foreign key refuse the delete: also a 409.
 pub async fn delete(
     db: &DatabaseConnection,
     team: &str,
@@ -126,20 +133,70 @@ pub async fn delete(
     expected_version: i64,
 ) -> StoreResult<()> {
     let txn = begin_write(db).await?;
-    let current = get(&txn, team, id).await?;
-    let result = provision::Entity::delete_many()
-        .filter(provision::Column::TeamId.eq(team))
-        .filter(provision::Column::Id.eq(id))
-        .filter(provision::Column::Version.eq(expected_version))
-        .exec(&txn)
-        .await?;
-    if result.rows_affected != 1 {
-        return Err(StoreError::Stale {
+    let out = async {
+        let current = get(&txn, team, id).await?;
+        let stale = StoreError::Stale {
             current: current.version,
-        });
+        };
+        if current.version != expected_version {
+            return Err(stale);
+        }
+        let (cohorts, waiting) = dependants(&txn, team, id).await?;
+        if cohorts > 0 || waiting > 0 {
+            return Err(StoreError::Conflict(in_use_message(id, cohorts, waiting)));
+        }
+        let result = provision::Entity::delete_many()
+            .filter(provision::Column::TeamId.eq(team))
+            .filter(provision::Column::Id.eq(id))
+            .filter(provision::Column::Version.eq(expected_version))
+            .exec(&txn)
+            .await
+            .map_err(|e| match e.sql_err() {
+                Some(SqlErr::ForeignKeyConstraintViolation(_)) => StoreError::Conflict(format!(
+                    "provision '{id}' cannot be deleted: cohorts or a waiting list were \
+                         just added to it"
+                )),
+                _ => StoreError::Db(e),
+            })?;
+        if result.rows_affected != 1 {
+            return Err(stale);
+        }
+        Ok(())
     }
-    txn.commit().await?;
-    Ok(())
+    .await;
+    finish(txn, out).await
+}
+
+/// How many cohorts and waiting-list entries the provision has.
+async fn dependants(db: &impl ConnectionTrait, team: &str, id: &str) -> StoreResult<(u64, u64)> {
+    let cohorts = cohorts::Entity::find()
+        .filter(cohorts::Column::TeamId.eq(team))
+        .filter(cohorts::Column::ProvisionId.eq(id))
+        .count(db)
+        .await?;
+    let waiting = waiting_list::Entity::find()
+        .filter(waiting_list::Column::TeamId.eq(team))
+        .filter(waiting_list::Column::ProvisionId.eq(id))
+        .count(db)
+        .await?;
+    Ok((cohorts, waiting))
+}
+
+/// Says what keeps a provision, in counts (never which children).
+fn in_use_message(id: &str, cohorts: u64, waiting: u64) -> String {
+    let mut parts = Vec::new();
+    if cohorts > 0 {
+        let s = if cohorts == 1 { "" } else { "s" };
+        parts.push(format!("{cohorts} cohort{s}"));
+    }
+    if waiting > 0 {
+        let who = if waiting == 1 { "child" } else { "children" };
+        parts.push(format!("{waiting} {who} on its waiting list"));
+    }
+    format!(
+        "provision '{id}' cannot be deleted while it has {}",
+        parts.join(" and ")
+    )
 }
 
 /// Loads a team's offer from a file: inserts what is new, updates what changed, keeps the rest.

@@ -3,8 +3,8 @@
 
 use chrono::NaiveDate;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, Set, SqlErr,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
+    QueryFilter, QueryOrder, Set, SqlErr,
 };
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -19,6 +19,8 @@ use crate::accounts::Caller;
 /// them has had one (none: `next_cohort` and `next_start` are null).
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct WaitingEntry {
+    /// The entry's id: the address to remove it by (a case reference is never put in a URL).
+    pub id: i64,
     /// 1 for the first in line.
     pub position: usize,
     /// The child's case reference (left out for roles that see aggregates only).
@@ -101,6 +103,7 @@ pub async fn list(
         .map(|(k, row)| {
             let place = places.next();
             WaitingEntry {
+                id: row.id,
                 position: k + 1,
                 reference: with_references.then_some(row.child_reference),
                 added_at: row.added_at,
@@ -111,19 +114,19 @@ pub async fn list(
         .collect())
 }
 
-/// Adds a child at the end of the provision's list: 409 if already on it, 404 if there is no
-/// such provision in the caller's team.
+/// Adds a child at the end of the provision's list and returns the entry's id: 409 if already
+/// on it, 404 if there is no such provision in the caller's team.
 pub async fn add(
     db: &DatabaseConnection,
     caller: &Caller,
     provision: &str,
     reference: &str,
-) -> StoreResult<()> {
+) -> StoreResult<i64> {
     let team = caller.team_id.as_str();
     super::provision::get(db, team, provision).await?;
     let txn = begin_write(db).await?;
     let out = async {
-        waiting_list::ActiveModel {
+        let entry = waiting_list::ActiveModel {
             team_id: Set(team.to_string()),
             provision_id: Set(provision.to_string()),
             child_reference: Set(reference.to_string()),
@@ -146,26 +149,37 @@ pub async fn add(
             "waiting_list.add",
             &format!("provision:{provision} child:{reference}"),
         )
-        .await
+        .await?;
+        Ok(entry.id)
     }
     .await;
     finish(txn, out).await
 }
 
-/// Takes a child off the provision's list (404 if not on it).
+/// Takes the entry `entry_id` off the provision's list (404 if the provision of the caller's
+/// team has no such entry).
 pub async fn remove(
     db: &DatabaseConnection,
     caller: &Caller,
     provision: &str,
-    reference: &str,
+    entry_id: i64,
 ) -> StoreResult<()> {
     let team = caller.team_id.as_str();
     let txn = begin_write(db).await?;
     let out = async {
+        let scoped = |id: i64| {
+            Condition::all()
+                .add(waiting_list::Column::TeamId.eq(team))
+                .add(waiting_list::Column::ProvisionId.eq(provision))
+                .add(waiting_list::Column::Id.eq(id))
+        };
+        let entry = waiting_list::Entity::find()
+            .filter(scoped(entry_id))
+            .one(&txn)
+            .await?
+            .ok_or(StoreError::NotFound)?;
         let deleted = waiting_list::Entity::delete_many()
-            .filter(waiting_list::Column::TeamId.eq(team))
-            .filter(waiting_list::Column::ProvisionId.eq(provision))
-            .filter(waiting_list::Column::ChildReference.eq(reference))
+            .filter(scoped(entry_id))
             .exec(&txn)
             .await?;
         if deleted.rows_affected != 1 {
@@ -175,7 +189,7 @@ pub async fn remove(
             &txn,
             caller,
             "waiting_list.remove",
-            &format!("provision:{provision} child:{reference}"),
+            &format!("provision:{provision} child:{}", entry.child_reference),
         )
         .await
     }

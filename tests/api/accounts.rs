@@ -113,11 +113,11 @@ async fn health_and_openapi(app: TestApp) {
         "/api/v1/cohorts",
         "/api/v1/cohorts/{id}",
         "/api/v1/cohorts/{id}/bookings",
-        "/api/v1/cohorts/{id}/bookings/{reference}",
+        "/api/v1/cohorts/{id}/bookings/{booking_id}",
         "/api/v1/bookings/move",
         "/api/v1/provision/{id}/cohorts/sync",
         "/api/v1/provision/{id}/waiting-list",
-        "/api/v1/provision/{id}/waiting-list/{reference}",
+        "/api/v1/provision/{id}/waiting-list/{entry_id}",
         "/api/v1/facilitators",
         "/api/v1/rivalries",
         "/api/v1/capacity/utilisation",
@@ -131,6 +131,28 @@ async fn health_and_openapi(app: TestApp) {
         );
     }
     assert_eq!(doc["info"]["title"], "intervention-planner");
+    // No route takes a child's case reference in its path or query string (where it would end
+    // up in access logs, proxies and browser history): references travel in bodies only.
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        assert!(
+            !path.contains("reference") && !path.contains("child"),
+            "{path} addresses a child by reference"
+        );
+        for (method, operation) in item.as_object().unwrap() {
+            for parameter in operation["parameters"].as_array().into_iter().flatten() {
+                let name = parameter["name"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_lowercase();
+                assert!(
+                    !(name.contains("reference") || name.contains("child"))
+                        || parameter["in"] == "header",
+                    "{method} {path} takes {name} in its {}",
+                    parameter["in"]
+                );
+            }
+        }
+    }
 }
 on_each_backend!(health_and_openapi_cover_every_route, health_and_openapi);
 
@@ -193,3 +215,41 @@ async fn planner_settings_per_team(app: TestApp) {
     assert_eq!(other["default_max_hours_per_week"], 10.0);
 }
 on_each_backend!(planner_settings_belong_to_a_team, planner_settings_per_team);
+
+async fn every_response_carries_a_request_id(app: TestApp) {
+    let responses = [
+        app.client
+            .get(app.url("/health/live"))
+            .send()
+            .await
+            .unwrap(),
+        app.get(&app.coordinator, "/api/v1/needs").await,
+        app.client
+            .get(app.url("/api/v1/needs"))
+            .send()
+            .await
+            .unwrap(),
+        app.get(&app.coordinator, "/api/v1/cohorts/no-such-cohort")
+            .await,
+        app.get(&app.coordinator, "/no/such/route?reference=YP-1")
+            .await,
+    ];
+    let mut seen = std::collections::BTreeSet::new();
+    for response in responses {
+        let status = response.status();
+        let id = response
+            .headers()
+            .get("x-request-id")
+            .unwrap_or_else(|| panic!("no X-Request-Id on a {status} response"))
+            .to_str()
+            .unwrap()
+            .to_string();
+        let parsed = uuid::Uuid::parse_str(&id).expect("X-Request-Id is a UUID");
+        assert_eq!(parsed.get_version_num(), 4, "{id}");
+        assert!(seen.insert(id), "request ids are unique per request");
+    }
+}
+on_each_backend!(
+    every_response_carries_an_x_request_id,
+    every_response_carries_a_request_id
+);

@@ -71,6 +71,10 @@ pub async fn get_json(app: &TestApp, token: &str, path: &str) -> Value {
     response.json().await.unwrap()
 }
 
+async fn filled_of(app: &TestApp, cohort: &str) -> Option<i64> {
+    get_json(app, &app.coordinator, &format!("/api/v1/cohorts/{cohort}")).await["filled"].as_i64()
+}
+
 /// Every cohort's `filled` equals its number of bookings, and never passes its places.
 async fn assert_filled_matches_bookings(app: &TestApp) {
     let mut counted: BTreeMap<(String, String), i64> = BTreeMap::new();
@@ -233,23 +237,61 @@ async fn cancel_and_move(app: TestApp) {
     let b = sync["created"][1]["id"].as_str().unwrap().to_string();
     assert!(a < b);
 
-    assert_eq!(
-        book(&app, &app.coordinator, &a, "MV-1", &[]).await.status(),
-        201
-    );
+    let response = book(&app, &app.coordinator, &a, "MV-1", &[]).await;
+    assert_eq!(response.status(), 201);
+    let booking: Value = response.json().await.unwrap();
+    let booking_id = booking["id"].as_str().unwrap().to_string();
+    uuid::Uuid::parse_str(&booking_id).expect("a booking's id is a UUID");
     assert_eq!(
         book(&app, &app.coordinator, &a, "MV-2", &[]).await.status(),
         409
     );
-    // Cancelling frees the place.
-    let cancel = |cohort: String, reference: &'static str| {
+    // Cancelling, addressed by the booking's id (never the child's reference), frees the place.
+    let cancel = |cohort: String, booking: String| {
         app.client
-            .delete(app.url(&format!("/api/v1/cohorts/{cohort}/bookings/{reference}")))
+            .delete(app.url(&format!("/api/v1/cohorts/{cohort}/bookings/{booking}")))
             .bearer_auth(&app.coordinator)
             .send()
     };
-    assert_eq!(cancel(a.clone(), "MV-1").await.unwrap().status(), 204);
-    assert_eq!(cancel(a.clone(), "MV-1").await.unwrap().status(), 404);
+    // The case reference is not an address: the booking stays.
+    assert_eq!(
+        cancel(a.clone(), "MV-1".into()).await.unwrap().status(),
+        404
+    );
+    assert_eq!(filled_of(&app, &a).await, Some(1));
+    // Managers and case managers cannot cancel; another cohort's path does not find it.
+    for token in [&app.manager, &app.case_manager] {
+        let response = app
+            .client
+            .delete(app.url(&format!("/api/v1/cohorts/{a}/bookings/{booking_id}")))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 403);
+    }
+    assert_eq!(
+        cancel(b.clone(), booking_id.clone())
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    assert_eq!(
+        cancel(a.clone(), booking_id.clone())
+            .await
+            .unwrap()
+            .status(),
+        204
+    );
+    assert_eq!(
+        cancel(a.clone(), booking_id.clone())
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    assert_eq!(filled_of(&app, &a).await, Some(0));
     assert_eq!(
         book(&app, &app.coordinator, &a, "MV-2", &[]).await.status(),
         201
@@ -464,14 +506,6 @@ async fn tenancy_roles_and_versions(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(response.status(), 404);
-    let response = app
-        .client
-        .delete(app.url(&format!("{path}/bookings/TN-1")))
-        .bearer_auth(other)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 404);
     let list: Vec<Value> = get_json(&app, other, "/api/v1/cohorts")
         .await
         .as_array()
@@ -506,7 +540,21 @@ async fn tenancy_roles_and_versions(app: TestApp) {
             .status(),
         409
     );
-    assert_eq!(book(&app, &app.admin, &id, "TN-2", &[]).await.status(), 201);
+    let response = book(&app, &app.admin, &id, "TN-2", &[]).await;
+    assert_eq!(response.status(), 201);
+    let tn2 = response.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // Another team cannot cancel it, even knowing its id.
+    let response = app
+        .client
+        .delete(app.url(&format!("{path}/bookings/{tn2}")))
+        .bearer_auth(other)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 404);
     let seen = get_json(&app, &app.manager, &path).await;
     assert_eq!(seen["filled"], 2);
     assert!(seen.get("bookings").is_none(), "{seen}");

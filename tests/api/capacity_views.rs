@@ -72,12 +72,16 @@ async fn waiting_list_positions(app: TestApp) {
         201
     );
     let path = "/api/v1/provision/wl-kcp/waiting-list";
+    let mut entry_ids = Vec::new();
     for (k, reference) in ["WL-1", "WL-2", "WL-3", "WL-4"].iter().enumerate() {
         let response = app
             .post_json(&app.coordinator, path, &json!({"reference": reference}))
             .await;
         assert_eq!(response.status(), 201);
-        assert_eq!(response.json::<Value>().await.unwrap()["position"], k + 1);
+        let entry: Value = response.json().await.unwrap();
+        assert_eq!(entry["position"], k + 1);
+        assert_eq!(entry["reference"], *reference);
+        entry_ids.push(entry["id"].as_i64().expect("an entry's id"));
     }
     let response = app
         .post_json(&app.coordinator, path, &json!({"reference": "WL-2"}))
@@ -114,15 +118,66 @@ async fn waiting_list_positions(app: TestApp) {
     );
     assert_eq!(list[0]["next_start"], json!(d1));
     assert!(list[3]["next_start"].is_null());
-    // Removing one moves the rest up; booking one takes them off the list.
-    let response = app
-        .client
-        .delete(app.url(&format!("{path}/WL-2")))
-        .bearer_auth(&app.coordinator)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 204);
+    let listed: Vec<i64> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(listed, entry_ids, "the list shows each entry's id");
+    // Removing one (addressed by its entry id, never the child's reference) moves the rest up;
+    // booking one takes them off the list.
+    let remove = |token: &str, entry: String| {
+        app.client
+            .delete(app.url(&format!("{path}/{entry}")))
+            .bearer_auth(token)
+            .send()
+    };
+    let wl2 = entry_ids[1].to_string();
+    assert_eq!(
+        remove(&app.coordinator, "WL-2".into())
+            .await
+            .unwrap()
+            .status(),
+        404,
+        "a case reference is not an address"
+    );
+    assert_eq!(
+        remove(&app.manager, wl2.clone()).await.unwrap().status(),
+        403
+    );
+    assert_eq!(
+        remove(&app.other_team_coordinator, wl2.clone())
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    assert_eq!(
+        app.client
+            .delete(app.url(&format!("/api/v1/provision/kcp-2027/waiting-list/{wl2}")))
+            .bearer_auth(&app.coordinator)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404,
+        "an entry of another provision"
+    );
+    assert_eq!(
+        remove(&app.coordinator, wl2.clone())
+            .await
+            .unwrap()
+            .status(),
+        204
+    );
+    assert_eq!(
+        remove(&app.coordinator, wl2.clone())
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
     assert_eq!(
         book(&app, &app.coordinator, &c1, "WL-1", &[])
             .await
@@ -146,6 +201,7 @@ async fn waiting_list_positions(app: TestApp) {
     // Managers see positions, not children; other teams see nothing.
     let seen = get_json(&app, &app.manager, path).await;
     assert!(seen[0].get("reference").is_none(), "{seen}");
+    assert_eq!(seen[0]["id"], entry_ids[2]);
     assert_eq!(
         app.get(&app.other_team_coordinator, path).await.status(),
         404

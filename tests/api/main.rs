@@ -8,3 +8,4 @@ mod capacity_views;
 mod catalogue;
 mod plans;
 mod provision;
+mod telemetry;

@@ -191,10 +191,14 @@ on_each_backend!(
 );
 
 async fn allocation_preview_uses_the_teams_provision(app: TestApp) {
-    let caseload: Value =
-        serde_json::from_str(&std::fs::read_to_string(repo_path("catalogue/demo/caseload-demo-a.json")).unwrap()).unwrap();
+    let caseload: Value = serde_json::from_str(
+        &std::fs::read_to_string(repo_path("catalogue/demo/caseload-demo-a.json")).unwrap(),
+    )
+    .unwrap();
     assert!(caseload.get("provision").is_none());
-    let response = app.post_json(&app.coordinator, "/api/v1/allocations/preview", &caseload).await;
+    let response = app
+        .post_json(&app.coordinator, "/api/v1/allocations/preview", &caseload)
+        .await;
     assert_eq!(response.status(), 200);
     let allocation: Value = response.json().await.unwrap();
     let plans = allocation["plans"].as_array().unwrap();
@@ -202,9 +206,18 @@ async fn allocation_preview_uses_the_teams_provision(app: TestApp) {
     assert!(["optimal", "feasible"].contains(&allocation["solver"]["status"].as_str().unwrap()));
     // demo-a has no gang-exit provision: every gang-involved young person has that gap.
     for (case, plan) in caseload["cases"].as_array().unwrap().iter().zip(plans) {
-        let gang = case["young_person"]["needs"].as_array().unwrap().iter().any(|n| n["need"] == "gang_involvement");
+        let gang = case["young_person"]["needs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n["need"] == "gang_involvement");
         if gang {
-            let gap = plan["gaps"].as_array().unwrap().iter().find(|g| g["need"] == "gang_involvement").unwrap();
+            let gap = plan["gaps"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|g| g["need"] == "gang_involvement")
+                .unwrap();
             assert_eq!(gap["reason"], "no_provision");
         }
     }
@@ -215,10 +228,125 @@ async fn allocation_preview_uses_the_teams_provision(app: TestApp) {
             assert!(used <= row["places"].as_i64().unwrap(), "{row}");
         }
     }
-    assert_eq!(app.post_json(&app.case_manager, "/api/v1/allocations/preview", &caseload).await.status(), 403);
+    assert_eq!(
+        app.post_json(&app.case_manager, "/api/v1/allocations/preview", &caseload)
+            .await
+            .status(),
+        403
+    );
     let mut bad = caseload.clone();
     bad["cases"][3]["order"]["type"] = json!("life_sentence");
-    let body: Value = app.post_json(&app.coordinator, "/api/v1/allocations/preview", &bad).await.json().await.unwrap();
+    let body: Value = app
+        .post_json(&app.coordinator, "/api/v1/allocations/preview", &bad)
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(body["error"]["field"], "cases[3].order.type");
 }
-on_each_backend!(an_allocation_preview_uses_the_teams_provision, allocation_preview_uses_the_teams_provision);
+on_each_backend!(
+    an_allocation_preview_uses_the_teams_provision,
+    allocation_preview_uses_the_teams_provision
+);
+
+async fn bookings_and_rivalries_are_planned_around(app: TestApp) {
+    let sync = app
+        .post_json(
+            &app.coordinator,
+            "/api/v1/provision/kcp-2027/cohorts/sync",
+            &json!({}),
+        )
+        .await;
+    assert!(sync.status().is_success(), "{}", sync.status());
+    // The January cohort had 4 of 6 places held: two bookings fill it.
+    for reference in ["A-0950", "A-0951"] {
+        let booked = app
+            .post_json(
+                &app.coordinator,
+                "/api/v1/cohorts/kcp-2027-20270111/bookings",
+                &json!({"reference": reference, "gang_affiliations": []}),
+            )
+            .await;
+        assert_eq!(booked.status(), 201);
+    }
+    let problem = |groups: Value| {
+        json!({
+            "as_of": "2026-12-07",
+            "young_person": {"reference": "A-0997", "date_of_birth": "2010-05-01", "gender": "male",
+                "needs": [{"need": "weapon_carrying", "level": "high"}],
+                "likelihood_of_reoffending": "medium", "risk_of_serious_harm": "medium", "safety_and_wellbeing": "low",
+                "gang_affiliations": groups},
+            "order": {"type": "youth_rehabilitation_order", "start": "2026-12-07", "end": "2027-12-06"}
+        })
+    };
+    let knife_starts = |plan: &Value| -> Vec<String> {
+        plan["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|i| i["intervention"] == "knife-crime-programme")
+            .map(|i| i["start"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let plan: Value = app
+        .post_json(
+            &app.case_manager,
+            "/api/v1/plans/preview",
+            &problem(json!([])),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        knife_starts(&plan),
+        vec!["2027-04-19"],
+        "the booked-out January cohort is not used: {plan}"
+    );
+
+    // A Westside member booked into April, and the team records Southside and Westside as rivals:
+    // a Southside young person cannot join either cohort.
+    let booked = app
+        .post_json(
+            &app.coordinator,
+            "/api/v1/cohorts/kcp-2027-20270419/bookings",
+            &json!({"reference": "A-0952", "gang_affiliations": ["Westside"]}),
+        )
+        .await;
+    assert_eq!(booked.status(), 201);
+    let put = app
+        .client
+        .put(app.url("/api/v1/rivalries"))
+        .bearer_auth(&app.coordinator)
+        .json(&json!({"rivalries": [["Southside", "Westside"]]}))
+        .send()
+        .await
+        .unwrap();
+    assert!(put.status().is_success(), "{}", put.status());
+    let plan: Value = app
+        .post_json(
+            &app.case_manager,
+            "/api/v1/plans/preview",
+            &problem(json!(["Southside"])),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(knife_starts(&plan).is_empty(), "{plan}");
+    let plan: Value = app
+        .post_json(
+            &app.case_manager,
+            "/api/v1/plans/preview",
+            &problem(json!(["Northside"])),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(knife_starts(&plan), vec!["2027-04-19"], "{plan}");
+}
+on_each_backend!(
+    bookings_and_team_rivalries_reach_the_planner,
+    bookings_and_rivalries_are_planned_around
+);

@@ -118,3 +118,89 @@ async fn provision_crud(app: TestApp) {
     );
 }
 on_each_backend!(provision_create_update_delete_with_versions, provision_crud);
+
+async fn delete(app: &TestApp, id: &str) -> reqwest::Response {
+    let etag = app
+        .get(&app.coordinator, &format!("/api/v1/provision/{id}"))
+        .await
+        .headers()["etag"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    app.client
+        .delete(app.url(&format!("/api/v1/provision/{id}")))
+        .bearer_auth(&app.coordinator)
+        .header("If-Match", etag)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn assert_conflict(response: reqwest::Response, mentions: &str) {
+    assert_eq!(response.status(), 409);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "conflict");
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(message.contains(mentions), "{message}");
+    assert!(!message.contains("DEL-"), "names no child: {message}");
+}
+
+async fn provision_in_use_is_409(app: TestApp) {
+    // A waiting list keeps a provision: 409, not a foreign-key failure (500).
+    let offer = json!({"id": "del-waiting", "intervention": "anger-management", "provider": "YOS",
+        "area": "Upper Street", "rolling": true, "places": 2});
+    let response = app
+        .post_json(&app.coordinator, "/api/v1/provision", &offer)
+        .await;
+    assert_eq!(response.status(), 201);
+    let path = "/api/v1/provision/del-waiting/waiting-list";
+    let response = app
+        .post_json(&app.coordinator, path, &json!({"reference": "DEL-1"}))
+        .await;
+    assert_eq!(response.status(), 201);
+    let entry: serde_json::Value = response.json().await.unwrap();
+    assert_conflict(delete(&app, "del-waiting").await, "waiting list").await;
+    // Nothing changed: the provision and its list are still there.
+    let list: Vec<serde_json::Value> = app.get(&app.coordinator, path).await.json().await.unwrap();
+    assert_eq!(list.len(), 1);
+    let response = app
+        .client
+        .delete(app.url(&format!("{path}/{}", entry["id"])))
+        .bearer_auth(&app.coordinator)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 204);
+    assert_eq!(delete(&app, "del-waiting").await.status(), 204);
+
+    // So do cohorts (and their bookings).
+    let response = app
+        .post_json(
+            &app.coordinator,
+            "/api/v1/provision/kcp-2027/cohorts/sync",
+            &json!({}),
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    assert_conflict(delete(&app, "kcp-2027").await, "cohort").await;
+    assert_eq!(
+        app.get(&app.coordinator, "/api/v1/provision/kcp-2027")
+            .await
+            .status(),
+        200
+    );
+    // A stale If-Match is still 412, whatever the dependants.
+    let response = app
+        .client
+        .delete(app.url("/api/v1/provision/kcp-2027"))
+        .bearer_auth(&app.coordinator)
+        .header("If-Match", "\"999\"")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 412);
+}
+on_each_backend!(
+    deleting_a_provision_with_cohorts_or_a_waiting_list_is_409,
+    provision_in_use_is_409
+);
