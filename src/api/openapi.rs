@@ -65,9 +65,9 @@ impl Modify for BearerAuth {
     }
 }
 
-/// This document. Public: it describes the API and holds no data.
-#[utoipa::path(context_path = "/api/v1", tag = "meta", responses((status = 200, description = "OpenAPI 3.1 document")))]
+/// This document. Like every route under `/api/v1`, it needs a token (any role).
+#[utoipa::path(context_path = "/api/v1", tag = "meta", security(("bearer" = [])), responses((status = 200, description = "OpenAPI 3.1 document"), (status = 401, body = super::error::ErrorBody)))]
 #[get("/openapi.json")]
-pub async fn openapi_json() -> HttpResponse {
+pub async fn openapi_json(_caller: crate::accounts::Caller) -> HttpResponse {
     HttpResponse::Ok().json(ApiDoc::openapi())
 }

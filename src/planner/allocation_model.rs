@@ -195,9 +195,8 @@ fn greedy_start<'a>(
                     });
                 }
             }
-            if let Ok(solved) = model::solve(&options, child.order, &needs, weights, 1.0) {
-                chosen[k] = solved.chosen;
-            }
+            // A start only needs to be good: within 0.1% per young person is plenty.
+            chosen[k] = model::near_optimal(&options, child.order, &needs, weights, 1.0);
             taken.apply(child, &chosen[k], provision, index, 1);
         }
     }

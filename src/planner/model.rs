@@ -3,13 +3,14 @@
 use std::collections::BTreeMap;
 use std::time::Instant;
 
+use good_lp::solvers::highs::highs;
 use good_lp::solvers::microlp::microlp;
 use good_lp::{
     Constraint, Expression, ProblemVariables, ResolutionError, Solution, SolutionStatus,
     SolverModel, Variable, WithInitialSolution, WithTimeLimit, variable,
 };
 
-use super::options::{Candidate, Options};
+use super::options::{Block, Candidate, Options};
 use super::settings::Weights;
 use crate::domain::plan::SolverStatus;
 use crate::domain::problem::{AssessedNeed, Order};
@@ -320,16 +321,20 @@ pub fn solve(
             constraints: 0,
         });
     }
+    let scheduled = near_optimal(options, order, needs, weights, time_limit_seconds);
+    let narrowed = without_hopeless(
+        options,
+        order,
+        needs,
+        weights,
+        objective_of(options, &scheduled, needs, weights),
+    );
+    let options = narrowed.as_ref().unwrap_or(options);
     let mut vars = ProblemVariables::new();
     let child = ChildModel::build(&mut vars, options, order, needs, weights);
     let n_variables = child.variable_count();
     let n_constraints = child.rows.len();
-    let start_from = child.start_values(
-        options,
-        &list_schedule(options, order, needs, weights),
-        needs,
-        weights,
-    );
+    let start_from = child.start_values(options, &scheduled, needs, weights);
     let mut model = vars.maximise(child.objective).using(microlp);
     for row in child.rows {
         model.add_constraint(row);
@@ -474,4 +479,101 @@ pub fn list_schedule(
         }
     }
     chosen
+}
+
+/// Reduced-cost fixing: the relaxation (HiGHS, a few milliseconds) bounds what any plan can be
+/// worth; a candidate whose reduced cost says that choosing it would bring the bound below a
+/// plan already in hand (`worth`) cannot be in an optimal plan, so it is left out of the search.
+/// Exact, and it removes most late rolling starts, which is what made proving optimality slow.
+/// `None` when nothing could be left out (or the relaxation failed: then nothing is).
+fn without_hopeless<'a>(
+    options: &Options<'a>,
+    order: &Order,
+    needs: &[NeedValue],
+    weights: &Weights,
+    worth: f64,
+) -> Option<Options<'a>> {
+    let mut vars = ProblemVariables::new();
+    let child = ChildModel::build(&mut vars, options, order, needs, weights);
+    let mut relaxation = vars
+        .maximise(child.objective.clone())
+        .using(highs)
+        .set_threads(1);
+    relaxation.set_verbose(false);
+    let mut relaxation = relaxation.set_option("solve_relaxation", true);
+    for row in child.rows {
+        relaxation.add_constraint(row);
+    }
+    let solution = relaxation.solve().ok()?;
+    let bound = objective_value(&child.objective, &solution);
+    let solution = solution.into_inner();
+    // Columns follow the order the variables were made in: x first, in candidate order.
+    let (values, reduced) = (solution.columns(), solution.dual_columns());
+    let slack = 1e-6 * (1.0 + worth.abs());
+    let hopeless: Vec<usize> = child
+        .x
+        .keys()
+        .enumerate()
+        .filter(|(col, _)| values[*col] < 1e-9 && bound - reduced[*col].abs() < worth - slack)
+        .map(|(_, k)| *k)
+        .collect();
+    if hopeless.is_empty() {
+        return None;
+    }
+    let mut narrowed = options.clone();
+    for k in hopeless {
+        // Internal to this search only: the plan's explanations use the untouched options.
+        narrowed.candidates[k].block = Some(Block::Full {
+            taken: 0,
+            places: 0,
+        });
+    }
+    Some(narrowed)
+}
+
+fn objective_value(objective: &Expression, solution: &impl Solution) -> f64 {
+    objective.eval_with(solution)
+}
+
+/// A plan within 0.1% of the best, found fast (the search stops at that gap rather than proving
+/// the optimum), starting from the list schedule; it is the bar for reduced-cost fixing.
+/// Deterministic: no clock decides what it returns unless the time limit is hit.
+pub fn near_optimal(
+    options: &Options<'_>,
+    order: &Order,
+    needs: &[NeedValue],
+    weights: &Weights,
+    time_limit_seconds: f64,
+) -> Vec<usize> {
+    let scheduled = list_schedule(options, order, needs, weights);
+    let mut vars = ProblemVariables::new();
+    let child = ChildModel::build(&mut vars, options, order, needs, weights);
+    let start_from = child.start_values(options, &scheduled, needs, weights);
+    let mut model = vars.maximise(child.objective.clone()).using(microlp);
+    for row in child.rows.iter().cloned() {
+        model.add_constraint(row);
+    }
+    let Ok(model) =
+        good_lp::WithMipGap::with_mip_gap(model.with_initial_solution(start_from), 1e-3)
+    else {
+        return scheduled;
+    };
+    match model.with_time_limit(time_limit_seconds).solve() {
+        Ok(solution) => {
+            let found: Vec<usize> = child
+                .x
+                .iter()
+                .filter(|(_, v)| solution.value(**v) > 0.5)
+                .map(|(k, _)| *k)
+                .collect();
+            if objective_of(options, &found, needs, weights)
+                >= objective_of(options, &scheduled, needs, weights)
+            {
+                found
+            } else {
+                scheduled
+            }
+        }
+        Err(_) => scheduled,
+    }
 }

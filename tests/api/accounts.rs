@@ -83,12 +83,16 @@ async fn health_and_openapi(app: TestApp) {
             .status(),
         200
     );
-    let doc: serde_json::Value = app
+    let anonymous = app
         .client
         .get(app.url("/api/v1/openapi.json"))
         .send()
         .await
-        .unwrap()
+        .unwrap();
+    assert_eq!(anonymous.status(), 401);
+    let doc: serde_json::Value = app
+        .get(&app.case_manager, "/api/v1/openapi.json")
+        .await
         .json()
         .await
         .unwrap();
