@@ -81,7 +81,14 @@ pub fn items(ctx: &ItemContext<'_>) -> Vec<PlanItem> {
             }
         })
         .collect();
-    items.sort_by(|a, b| (a.start, &a.intervention).cmp(&(b.start, &b.intervention)));
+    // By start; on the same day offending-focused work is listed first.
+    items.sort_by(|a, b| {
+        (a.start, !a.offending_focused, &a.intervention).cmp(&(
+            b.start,
+            !b.offending_focused,
+            &b.intervention,
+        ))
+    });
     items
 }
 
