@@ -196,7 +196,7 @@ fn greedy_start<'a>(
                 }
             }
             // A start only needs to be good: within 0.1% per young person is plenty.
-            chosen[k] = model::near_optimal(&options, child.order, &needs, weights, 1.0);
+            chosen[k] = super::search::near_optimal(&options, child.order, &needs, weights, 1.0);
             taken.apply(child, &chosen[k], provision, index, 1);
         }
     }

@@ -7,6 +7,8 @@ pub mod explain;
 pub mod generate;
 pub mod model;
 pub mod options;
+pub mod oversight;
+pub mod search;
 pub mod settings;
 pub mod text;
 
@@ -136,7 +138,7 @@ pub fn explain_plan(
         },
         &met,
     );
-    let flags = explain::flags(person, catalogue, &items, &gaps);
+    let flags = oversight::flags(person, catalogue, &items, &gaps);
     let high = person.risk_of_serious_harm.is_high_or_above()
         || person.safety_and_wellbeing.is_high_or_above();
     let weeks = if high {
@@ -144,10 +146,10 @@ pub fn explain_plan(
     } else {
         settings.plan_review_weeks
     };
-    let reviews = explain::reviews(
+    let reviews = oversight::reviews(
         &items,
         &problem.order,
-        &explain::ReviewSettings {
+        &oversight::ReviewSettings {
             plan_every_days: 7 * weeks,
             outcome_after_days: settings.outcome_review_days,
         },
