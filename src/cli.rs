@@ -151,6 +151,15 @@ impl From<FieldErrors> for CliError {
     }
 }
 
+impl From<PlanError> for CliError {
+    fn from(e: PlanError) -> Self {
+        match e {
+            PlanError::Invalid(errors) => CliError::Invalid(errors),
+            PlanError::Solver(e) => CliError::Other(e.into()),
+        }
+    }
+}
+
 impl From<FieldError> for CliError {
     fn from(e: FieldError) -> Self {
         CliError::Invalid(e.into())
@@ -420,6 +429,21 @@ fn read(path: &Path) -> Result<String, CliError> {
     })
 }
 
+/// The store and team whose catalogue and provision fill a document that leaves them out.
+async fn store_for<'t>(
+    team: Option<&'t str>,
+    settings: &Settings,
+) -> Result<(DatabaseConnection, &'t str), CliError> {
+    let Some(team) = team else {
+        return Err(FieldError {
+            field: "catalogue".into(),
+            message: "the document has no catalogue or provision: include them, or name a --team whose stored ones to use".into(),
+        }
+        .into());
+    };
+    Ok((open(settings).await?, team))
+}
+
 async fn plan_command(
     input: &Path,
     format: OutputFormat,
@@ -431,10 +455,7 @@ async fn plan_command(
     let mut problem: PlanningProblem = parse_json(&text)?;
     let mut planner_settings = PlannerSettings::default();
     if problem.catalogue.is_none() || problem.provision.is_none() {
-        let Some(team) = team else {
-            return Err(FieldError { field: "catalogue".into(), message: "the document has no catalogue or provision: include them, or name a --team whose stored ones to use".into() }.into());
-        };
-        let db = open(settings).await?;
+        let (db, team) = store_for(team, settings).await?;
         planning::complete(&db, team, &mut problem).await?;
         planner_settings = store::accounts::planner_settings(&db, team).await?;
     }
@@ -442,10 +463,7 @@ async fn plan_command(
         planner_settings.time_limit_seconds = seconds;
         planner_settings.validate()?;
     }
-    let plan = planner::plan(&problem, &planner_settings).map_err(|e| match e {
-        PlanError::Invalid(errors) => CliError::Invalid(errors),
-        PlanError::Solver(e) => CliError::Other(e.into()),
-    })?;
+    let plan = planner::plan(&problem, &planner_settings)?;
     match format {
         OutputFormat::Json => println!(
             "{}",
@@ -466,19 +484,11 @@ async fn allocate_command(
     let mut caseload: crate::domain::problem::Caseload = parse_json(&text)?;
     let mut planner_settings = PlannerSettings::default();
     if caseload.catalogue.is_none() || caseload.provision.is_none() {
-        let Some(team) = team else {
-            return Err(FieldError { field: "catalogue".into(), message: "the document has no catalogue or provision: include them, or name a --team whose stored ones to use".into() }.into());
-        };
-        let db = open(settings).await?;
+        let (db, team) = store_for(team, settings).await?;
         planning::complete_caseload(&db, team, &mut caseload).await?;
         planner_settings = store::accounts::planner_settings(&db, team).await?;
     }
-    let allocation = planner::allocation::allocate(&caseload, &planner_settings, &limits).map_err(
-        |e| match e {
-            PlanError::Invalid(errors) => CliError::Invalid(errors),
-            PlanError::Solver(e) => CliError::Other(e.into()),
-        },
-    )?;
+    let allocation = planner::allocation::allocate(&caseload, &planner_settings, &limits)?;
     println!(
         "{}",
         serde_json::to_string_pretty(&allocation).map_err(anyhow::Error::from)?

@@ -88,19 +88,13 @@ pub async fn complete_caseload(
     Ok(())
 }
 
-/// Allocates on a blocking thread.
+/// Allocates on a blocking thread: the solver is CPU-bound.
 pub async fn allocate_off_runtime(
     caseload: Caseload,
     settings: PlannerSettings,
     limits: AllocationSettings,
 ) -> Result<Allocation, PlanError> {
-    tokio::task::spawn_blocking(move || allocation::allocate(&caseload, &settings, &limits))
-        .await
-        .unwrap_or_else(|e| {
-            Err(PlanError::Solver(planner::model::SolverFailure::new(
-                format!("allocation task failed: {e}"),
-            )))
-        })
+    off_runtime(move || allocation::allocate(&caseload, &settings, &limits)).await
 }
 
 /// Plans on a blocking thread: the solver is CPU-bound.
@@ -108,11 +102,15 @@ pub async fn plan_off_runtime(
     problem: PlanningProblem,
     settings: PlannerSettings,
 ) -> Result<Plan, PlanError> {
-    tokio::task::spawn_blocking(move || planner::plan(&problem, &settings))
-        .await
-        .unwrap_or_else(|e| {
-            Err(PlanError::Solver(planner::model::SolverFailure::new(
-                format!("planner task failed: {e}"),
-            )))
-        })
+    off_runtime(move || planner::plan(&problem, &settings)).await
+}
+
+async fn off_runtime<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, PlanError> + Send + 'static,
+) -> Result<T, PlanError> {
+    tokio::task::spawn_blocking(work).await.unwrap_or_else(|e| {
+        Err(PlanError::Solver(planner::model::SolverFailure::new(
+            format!("solver task failed: {e}"),
+        )))
+    })
 }

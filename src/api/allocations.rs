@@ -3,11 +3,10 @@
 use actix_web::{HttpResponse, post, web};
 use sea_orm::DatabaseConnection;
 
-use super::auth::allow;
+use super::auth::{COORDINATORS, allow};
 use super::{ApiError, parse_body};
-use crate::accounts::{Caller, Role};
+use crate::accounts::Caller;
 use crate::domain::problem::Caseload;
-use crate::planner::PlanError;
 use crate::planner::allocation::{Allocation, AllocationSettings};
 use crate::{planning, store};
 
@@ -20,7 +19,7 @@ pub async fn preview(
     db: web::Data<DatabaseConnection>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    allow(&caller, &[Role::Coordinator, Role::Admin])?;
+    allow(&caller, COORDINATORS)?;
     let mut caseload: Caseload = parse_body(&body)?;
     if caseload.cases.len() > 1000 {
         return Err(ApiError::invalid("cases", "at most 1000 cases at once"));
@@ -40,11 +39,6 @@ pub async fn preview(
     )
     .await?;
     let allocation =
-        planning::allocate_off_runtime(caseload, settings, AllocationSettings::default())
-            .await
-            .map_err(|e| match e {
-                PlanError::Invalid(errors) => ApiError::Invalid(errors),
-                PlanError::Solver(e) => ApiError::internal(e),
-            })?;
+        planning::allocate_off_runtime(caseload, settings, AllocationSettings::default()).await?;
     Ok(HttpResponse::Ok().json(allocation))
 }

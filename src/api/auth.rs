@@ -48,5 +48,6 @@ pub const EVERYONE: &[Role] = &[
     Role::Manager,
     Role::Admin,
 ];
-pub const CATALOGUE_EDITORS: &[Role] = &[Role::Coordinator, Role::Admin];
+/// Those who manage the local offer: the catalogue, provision, cohorts and bookings.
+pub const COORDINATORS: &[Role] = &[Role::Coordinator, Role::Admin];
 pub const PLANNERS: &[Role] = &[Role::CaseManager, Role::Coordinator, Role::Admin];

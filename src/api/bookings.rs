@@ -9,8 +9,9 @@ use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
 use super::ApiError;
+use super::auth::COORDINATORS;
 use super::auth::allow;
-use super::cohorts::{COORDINATORS, parse_body};
+use super::parse_body;
 use crate::accounts::Caller;
 use crate::domain::FieldErrors;
 use crate::store::bookings::Booking;

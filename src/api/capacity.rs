@@ -8,9 +8,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::ApiError;
+use super::auth::COORDINATORS;
 use super::auth::{EVERYONE, allow};
 use super::bookings::check_reference;
-use super::cohorts::{COORDINATORS, parse_body, sees_children};
+use super::cohorts::sees_children;
+use super::parse_body;
 use crate::accounts::Caller;
 use crate::domain::FieldErrors;
 use crate::store::capacity_views::{self, AtRisk, Utilisation, Window};

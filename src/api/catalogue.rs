@@ -6,7 +6,7 @@ use sea_orm::DatabaseConnection;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::auth::{CATALOGUE_EDITORS, EVERYONE, allow};
+use super::auth::{COORDINATORS, EVERYONE, allow};
 use super::{ApiError, etag, if_match_version, parse_body};
 use crate::accounts::Caller;
 use crate::domain::{Catalogue, Evidence, FieldErrors, Format, Intervention, Need};
@@ -168,7 +168,7 @@ pub async fn create_intervention(
     db: web::Data<DatabaseConnection>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    allow(&caller, CATALOGUE_EDITORS)?;
+    allow(&caller, COORDINATORS)?;
     let entry: Intervention = parse_body(&body)?;
     check_entry(&db, &caller.team_id, &entry).await?;
     let saved = store::catalogue::create(&db, &caller.team_id, &entry, &caller.user_id).await?;
@@ -185,7 +185,7 @@ pub async fn update_intervention(
     req: HttpRequest,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    allow(&caller, CATALOGUE_EDITORS)?;
+    allow(&caller, COORDINATORS)?;
     store::catalogue::get(db.get_ref(), &caller.team_id, &id).await?;
     let version = if_match_version(&req)?;
     let entry: Intervention = parse_body(&body)?;
@@ -214,7 +214,7 @@ pub async fn retire_intervention(
     id: web::Path<String>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    allow(&caller, CATALOGUE_EDITORS)?;
+    allow(&caller, COORDINATORS)?;
     let current = store::catalogue::get(db.get_ref(), &caller.team_id, &id).await?;
     let version = if_match_version(&req)?;
     let saved = store::catalogue::update(

@@ -8,16 +8,13 @@ use sea_orm::DatabaseConnection;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::auth::{EVERYONE, allow};
-use super::{ApiError, etag, if_match_version};
+use super::auth::{COORDINATORS, EVERYONE, allow};
+use super::{ApiError, etag, if_match_version, parse_body};
 use crate::accounts::{Caller, Role};
 use crate::domain::FieldErrors;
 use crate::store::bookings::Booking;
 use crate::store::cohorts::{CapacityError, Cohort, CohortChange, NewCohort, SyncReport};
 use crate::store::{self, StoreError};
-
-/// Who may change cohorts, bookings, waiting lists, facilitators and rivalries.
-pub const COORDINATORS: &[Role] = &[Role::Coordinator, Role::Admin];
 
 /// Whether the caller's role sees children's case references (managers see aggregates only).
 pub fn sees_children(caller: &Caller) -> bool {
@@ -32,8 +29,6 @@ impl From<CapacityError> for ApiError {
         }
     }
 }
-
-pub use super::parse_body;
 
 fn valid_cohort_id(id: &str) -> bool {
     !id.is_empty()

@@ -83,6 +83,15 @@ impl From<StoreError> for ApiError {
     }
 }
 
+impl From<crate::planner::PlanError> for ApiError {
+    fn from(e: crate::planner::PlanError) -> Self {
+        match e {
+            crate::planner::PlanError::Invalid(errors) => ApiError::Invalid(errors),
+            crate::planner::PlanError::Solver(e) => ApiError::internal(e),
+        }
+    }
+}
+
 impl From<FieldErrors> for ApiError {
     fn from(e: FieldErrors) -> Self {
         ApiError::Invalid(e)

@@ -8,7 +8,6 @@ use super::{ApiError, parse_body};
 use crate::accounts::Caller;
 use crate::domain::PlanningProblem;
 use crate::domain::plan::Plan;
-use crate::planner::PlanError;
 use crate::{planning, store};
 
 /// Plans one young person without saving anything. A document without `catalogue` or
@@ -32,11 +31,6 @@ pub async fn preview(
         &problem.young_person.reference,
     )
     .await?;
-    let plan = planning::plan_off_runtime(problem, settings)
-        .await
-        .map_err(|e| match e {
-            PlanError::Invalid(errors) => ApiError::Invalid(errors),
-            PlanError::Solver(e) => ApiError::internal(e),
-        })?;
+    let plan = planning::plan_off_runtime(problem, settings).await?;
     Ok(HttpResponse::Ok().json(plan))
 }

@@ -4,7 +4,7 @@ use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
 use sea_orm::DatabaseConnection;
 
-use super::auth::{CATALOGUE_EDITORS, EVERYONE, allow};
+use super::auth::{COORDINATORS, EVERYONE, allow};
 use super::{ApiError, etag, if_match_version};
 use crate::accounts::Caller;
 use crate::domain::{FieldErrors, Provision};
@@ -65,7 +65,7 @@ pub async fn create_provision(
     db: web::Data<DatabaseConnection>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    allow(&caller, CATALOGUE_EDITORS)?;
+    allow(&caller, COORDINATORS)?;
     let p = parse_checked(&db, &caller.team_id, &body).await?;
     let saved = store::provision::create(&db, &caller.team_id, &p).await?;
     Ok(with_etag(StatusCode::CREATED, &saved))
@@ -80,7 +80,7 @@ pub async fn update_provision(
     req: HttpRequest,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    allow(&caller, CATALOGUE_EDITORS)?;
+    allow(&caller, COORDINATORS)?;
     store::provision::get(db.get_ref(), &caller.team_id, &id).await?;
     let version = if_match_version(&req)?;
     let p = parse_checked(&db, &caller.team_id, &body).await?;
@@ -100,7 +100,7 @@ pub async fn delete_provision(
     id: web::Path<String>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    allow(&caller, CATALOGUE_EDITORS)?;
+    allow(&caller, COORDINATORS)?;
     store::provision::get(db.get_ref(), &caller.team_id, &id).await?;
     let version = if_match_version(&req)?;
     store::provision::delete(&db, &caller.team_id, &id, version).await?;

@@ -1,6 +1,6 @@
 //! The catalogue: assessed need areas and the interventions that address them (CONTRACT §1.2).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -368,9 +368,4 @@ pub fn is_identifier(s: &str, separator: char) -> bool {
         && s.chars().next().is_some_and(|c| c.is_ascii_lowercase())
         && s.chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == separator)
-}
-
-/// Interventions indexed by id, for the planner.
-pub fn index_interventions(interventions: &[Intervention]) -> BTreeMap<&str, &Intervention> {
-    interventions.iter().map(|i| (i.id.as_str(), i)).collect()
 }
