@@ -67,6 +67,9 @@ pub enum Command {
         /// Seconds the solver may take; after it the best plan found is returned (`feasible`).
         #[arg(long)]
         time_limit: Option<f64>,
+        /// With `--format text`, add the solver's figures.
+        #[arg(long)]
+        verbose: bool,
     },
     /// Allocate a caseload's shared places in one optimisation (CONTRACT §1.4).
     Allocate {
@@ -322,7 +325,11 @@ async fn run(command: Command, settings: Settings) -> Result<(), CliError> {
             format,
             team,
             time_limit,
-        } => plan_command(&input, format, team.as_deref(), time_limit, &settings).await,
+            verbose,
+        } => {
+            let output = PlanOutput { format, verbose };
+            plan_command(&input, output, team.as_deref(), time_limit, &settings).await
+        }
     }
 }
 
@@ -444,9 +451,14 @@ async fn store_for<'t>(
     Ok((open(settings).await?, team))
 }
 
+struct PlanOutput {
+    format: OutputFormat,
+    verbose: bool,
+}
+
 async fn plan_command(
     input: &Path,
-    format: OutputFormat,
+    output: PlanOutput,
     team: Option<&str>,
     time_limit: Option<f64>,
     settings: &Settings,
@@ -464,12 +476,21 @@ async fn plan_command(
         planner_settings.validate()?;
     }
     let plan = planner::plan(&problem, &planner_settings)?;
-    match format {
+    match output.format {
         OutputFormat::Json => println!(
             "{}",
             serde_json::to_string_pretty(&plan).map_err(anyhow::Error::from)?
         ),
-        OutputFormat::Text => print!("{}", planner::text::render(&problem, &plan)),
+        OutputFormat::Text => print!(
+            "{}",
+            planner::text::render(
+                &problem,
+                &plan,
+                &planner::text::TextOptions {
+                    verbose: output.verbose
+                }
+            )
+        ),
     }
     Ok(())
 }

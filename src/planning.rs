@@ -32,7 +32,6 @@ pub async fn team_provision(db: &DatabaseConnection, team: &str) -> StoreResult<
                     reference: booking.reference,
                     gang_affiliations: booking.gang_affiliations,
                     start: cohort.start,
-                    from: None,
                     until: None,
                 });
             }

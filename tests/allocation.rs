@@ -175,11 +175,15 @@ fn the_last_place_goes_to_the_higher_risk_young_person_and_the_other_gets_no_cap
         rolling: true,
         places: 1,
         participants: vec![],
+        outreach: false,
+        wait_days: 0,
     }]);
     let order = intervention_planner::domain::problem::Order {
         order_type: intervention_planner::domain::OrderType::ReferralOrder,
         start: as_of(),
         end: as_of() + Duration::weeks(7),
+        requirements: None,
+        licence_start: None,
     };
     for (k, case) in caseload.cases.iter_mut().enumerate() {
         let yp = &mut case.young_person;
@@ -197,7 +201,7 @@ fn the_last_place_goes_to_the_higher_risk_young_person_and_the_other_gets_no_cap
             intervention_planner::domain::RiskLevel::Low
         };
         yp.likelihood_of_reoffending = intervention_planner::domain::Level::Medium;
-        case.order = order;
+        case.order = order.clone();
     }
     let allocation = allocate(
         &caseload,

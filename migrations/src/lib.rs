@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod columns;
 mod m20261126_000001_foundation;
 mod m20261126_000002_capacity;
+mod m20261201_000003_practice;
 
 pub struct Migrator;
 
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261126_000001_foundation::Migration),
             Box::new(m20261126_000002_capacity::Migration),
+            Box::new(m20261201_000003_practice::Migration),
         ]
     }
 }

@@ -5,7 +5,8 @@ use std::collections::{BTreeSet, HashMap};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::levels::{Evidence, Format, RiskLevel};
+use super::levels::{DeliveredUnder, Evidence, Format, RiskLevel};
+use super::problem::Order;
 use super::validation::FieldErrors;
 
 /// An assessed need area (AssetPlus), e.g. weapon carrying.
@@ -19,6 +20,10 @@ pub struct Need {
     pub offending_related: bool,
     #[serde(default)]
     pub harm_related: bool,
+    /// When a young person has this need at medium or above and an assessment of it is planned,
+    /// everything else waits for that assessment (e.g. speech, language and communication).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub assess_first: bool,
 }
 
 /// The planning fields of an intervention: everything the planner reads.
@@ -45,6 +50,19 @@ pub struct Intervention {
     pub max_risk_of_serious_harm: Option<RiskLevel>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub genders: Option<Vec<String>>,
+    /// The orders it can be delivered under; absent: every order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivered_under: Option<Vec<DeliveredUnder>>,
+    /// An assessment informs work on a need but never meets it.
+    #[serde(default, skip_serializing_if = "InterventionKind::is_default")]
+    pub kind: InterventionKind,
+    /// Who delivers it: a provision record, or the child's own case manager.
+    #[serde(default, skip_serializing_if = "DeliveredBy::is_default")]
+    pub delivered_by: DeliveredBy,
+    /// The child keeps it after the order ends (health, education): it may end after the
+    /// order, but starts at least 14 days before its end.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub continues_after_order: bool,
 
     // Details a case manager needs; optional in planning documents, required in the catalogue.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -55,9 +73,6 @@ pub struct Intervention {
     pub provider_type: Option<ProviderType>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub facilitator_training_required: Option<bool>,
-    /// The order requirements it can sit under.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub order_requirements: Option<Vec<OrderRequirement>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub referral: Option<Referral>,
 }
@@ -74,20 +89,32 @@ pub enum ProviderType {
     LocalAuthority,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
-pub enum OrderRequirement {
-    OutOfCourt,
-    ReferralOrderContract,
-    YroActivity,
-    YroProgramme,
-    YroSupervision,
-    YroUnpaidWork,
-    YroAttendanceCentre,
-    YroMentalHealthTreatment,
-    YroDrugTreatment,
-    YroEducation,
-    DtoLicence,
+pub enum InterventionKind {
+    #[default]
+    Intervention,
+    Assessment,
+}
+
+impl InterventionKind {
+    fn is_default(&self) -> bool {
+        *self == InterventionKind::Intervention
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveredBy {
+    #[default]
+    Provision,
+    CaseManager,
+}
+
+impl DeliveredBy {
+    fn is_default(&self) -> bool {
+        *self == DeliveredBy::Provision
+    }
 }
 
 /// How to refer: the inspection found staff unsure how to refer to CAMHS.
@@ -111,6 +138,23 @@ impl Intervention {
 
     pub fn total_hours(&self) -> f64 {
         self.hours_per_session * self.sessions as f64
+    }
+
+    pub fn is_assessment(&self) -> bool {
+        self.kind == InterventionKind::Assessment
+    }
+
+    pub fn by_case_manager(&self) -> bool {
+        self.delivered_by == DeliveredBy::CaseManager
+    }
+
+    /// Whether the order permits it: `delivered_under` absent, or holding what the order needs
+    /// (see the README, "Rules of practice").
+    pub fn permitted_under(&self, order: &Order) -> bool {
+        let Some(under) = &self.delivered_under else {
+            return true;
+        };
+        under.iter().any(|d| order.permits(*d))
     }
 }
 
@@ -139,6 +183,11 @@ pub const CATEGORIES: &[&str] = &[
     "neurodiversity",
     "lifestyle",
     "resilience",
+    "diversion",
+    "supervision",
+    "resettlement",
+    "safeguarding",
+    "extremism",
 ];
 
 /// A catalogue as documents carry it.
@@ -267,6 +316,14 @@ impl Intervention {
                 "an intervention cannot require itself",
             );
         }
+        if let Some(under) = &self.delivered_under
+            && under.is_empty()
+        {
+            errors.push(
+                format!("{here}.delivered_under"),
+                "leave out for every order, or list at least one",
+            );
+        }
         if let Some(genders) = &self.genders
             && genders.is_empty()
         {
@@ -304,9 +361,6 @@ impl Intervention {
         }
         if self.facilitator_training_required.is_none() {
             missing.push("facilitator_training_required");
-        }
-        if self.order_requirements.is_none() {
-            missing.push("order_requirements");
         }
         if self.referral.is_none() {
             missing.push("referral");

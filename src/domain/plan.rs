@@ -23,6 +23,13 @@ pub struct PlanItem {
     pub after: Vec<String>,
     pub offending_focused: bool,
     pub weekly_hours: f64,
+    /// A screening or specialist assessment: it informs the work, it meets no need (added
+    /// field).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub assessment: bool,
+    /// What of the order it is delivered under, e.g. `yro:unpaid_work` (added field).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub under: Option<String>,
 }
 
 /// Why a need has no item: the first reason that applies, in this order.
@@ -31,6 +38,7 @@ pub struct PlanItem {
 pub enum GapReason {
     NoIntervention,
     NoProvision,
+    NotPermitted,
     Ineligible,
     Excluded,
     Unsafe,
@@ -43,6 +51,7 @@ impl GapReason {
         match self {
             GapReason::NoIntervention => "no_intervention",
             GapReason::NoProvision => "no_provision",
+            GapReason::NotPermitted => "not_permitted",
             GapReason::Ineligible => "ineligible",
             GapReason::Excluded => "excluded",
             GapReason::Unsafe => "unsafe",
@@ -60,9 +69,37 @@ pub struct Gap {
     pub detail: String,
 }
 
+/// What a plan's reader must act on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FlagCode {
+    NoOffendingFocusedWork,
+    OffendingNeedUnmet,
+    ConsiderMappa,
+    NoRiskPlan,
+    SafetyAndWellbeingPlan,
+    #[serde(rename = "transition_at_18")]
+    TransitionAt18,
+    RequirementUnplanned,
+}
+
+impl FlagCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FlagCode::NoOffendingFocusedWork => "no_offending_focused_work",
+            FlagCode::OffendingNeedUnmet => "offending_need_unmet",
+            FlagCode::ConsiderMappa => "consider_mappa",
+            FlagCode::NoRiskPlan => "no_risk_plan",
+            FlagCode::SafetyAndWellbeingPlan => "safety_and_wellbeing_plan",
+            FlagCode::TransitionAt18 => "transition_at_18",
+            FlagCode::RequirementUnplanned => "requirement_unplanned",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Flag {
-    pub code: String,
+    pub code: FlagCode,
     pub detail: String,
 }
 

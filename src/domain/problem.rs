@@ -7,7 +7,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::catalogue::Catalogue;
-use super::levels::{Level, OrderType, RiskLevel};
+use super::levels::{
+    DeliveredUnder, InterventionLevel, Level, OrderType, Requirement, RiskLevel,
+};
 use super::provision::Provision;
 use super::validation::FieldErrors;
 
@@ -26,6 +28,9 @@ pub struct Exclusion {
     pub by: String,
     #[serde(default)]
     pub reason: String,
+    /// Whether the service has challenged the decision (added field); absent: not recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub challenged: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -56,6 +61,12 @@ pub struct YoungPerson {
     pub max_hours_per_week: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub risk_management_plan: Option<RiskManagementPlan>,
+    /// Absent: the level the assessment points to (see `InterventionLevel::from_assessment`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intervention_level: Option<InterventionLevel>,
+    /// Absent: the default for the intervention level.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_concurrent_items: Option<i64>,
 }
 
 impl YoungPerson {
@@ -69,6 +80,23 @@ impl YoungPerson {
         age
     }
 
+    pub fn intervention_level(&self) -> InterventionLevel {
+        self.intervention_level.unwrap_or_else(|| {
+            InterventionLevel::from_assessment(
+                self.likelihood_of_reoffending,
+                self.risk_of_serious_harm,
+            )
+        })
+    }
+
+    /// The day the young person turns `years` (29 February birthdays fall on 1 March).
+    pub fn birthday(&self, years: i32) -> Option<NaiveDate> {
+        let dob = self.date_of_birth;
+        dob.with_year(dob.year() + years).or_else(|| {
+            NaiveDate::from_ymd_opt(dob.year() + years, 3, 1)
+        })
+    }
+
     pub fn has_contingency_plan(&self) -> bool {
         self.risk_management_plan
             .as_ref()
@@ -76,7 +104,7 @@ impl YoungPerson {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Order {
     #[serde(rename = "type")]
     pub order_type: OrderType,
@@ -84,6 +112,47 @@ pub struct Order {
     pub start: NaiveDate,
     #[schema(value_type = String, format = Date)]
     pub end: NaiveDate,
+    /// Youth rehabilitation orders: the requirements imposed; absent: every requirement.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requirements: Option<Vec<Requirement>>,
+    /// Detention and training orders: the first day of the licence (community) part; absent:
+    /// halfway from `start` to `end`, rounded down.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, format = Date)]
+    pub licence_start: Option<NaiveDate>,
+}
+
+impl Order {
+    /// Whether work delivered under `under` is permitted by this order.
+    pub fn permits(&self, under: DeliveredUnder) -> bool {
+        match self.order_type {
+            t if t.is_out_of_court() => under == DeliveredUnder::OutOfCourt,
+            OrderType::ReferralOrder => under == DeliveredUnder::ReferralOrder,
+            OrderType::DetentionAndTrainingOrder => under == DeliveredUnder::DtoLicence,
+            OrderType::YouthRehabilitationOrder => match under {
+                DeliveredUnder::Yro(r) => self
+                    .requirements
+                    .as_ref()
+                    .is_none_or(|imposed| imposed.contains(&r)),
+                _ => false,
+            },
+            _ => matches!(
+                under,
+                DeliveredUnder::ReferralOrder | DeliveredUnder::Yro(_)
+            ),
+        }
+    }
+
+    /// The first day community work can start: the licence start of a detention and training
+    /// order (the custodial part is planned by the secure estate), otherwise the order start.
+    pub fn community_start(&self) -> NaiveDate {
+        if self.order_type != OrderType::DetentionAndTrainingOrder {
+            return self.start;
+        }
+        self.licence_start.unwrap_or_else(|| {
+            self.start + chrono::Duration::days((self.end - self.start).num_days() / 2)
+        })
+    }
 }
 
 /// The planning document for one young person. `catalogue` and `provision` may be left out,
@@ -100,6 +169,21 @@ pub struct PlanningProblem {
     pub catalogue: Option<Catalogue>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provision: Option<Vec<Provision>>,
+}
+
+/// The groups that members of `own` groups must not share a group cohort with: every group
+/// named opposite one of them in `rivalries`. The one rival-group rule of the service.
+pub fn rivals_of(own: &[String], rivalries: &[(String, String)]) -> BTreeSet<String> {
+    let mut rivals = BTreeSet::new();
+    for (a, b) in rivalries {
+        if own.contains(a) {
+            rivals.insert(b.clone());
+        }
+        if own.contains(b) {
+            rivals.insert(a.clone());
+        }
+    }
+    rivals
 }
 
 /// A case within a caseload document.
@@ -206,6 +290,20 @@ fn validate_case(
             format!("{} is after as_of {as_of}", person.date_of_birth),
         );
     }
+    if person.age_on(order.start) < 10 {
+        errors.push(
+            format!("{yp}.date_of_birth"),
+            format!(
+                "the young person is under 10 on the order's start ({}): below the age of criminal responsibility",
+                order.start
+            ),
+        );
+    }
+    if let Some(items) = person.max_concurrent_items
+        && !(1..=20).contains(&items)
+    {
+        errors.push(format!("{yp}.max_concurrent_items"), "must be 1 to 20");
+    }
     let mut seen = BTreeSet::new();
     for (k, need) in person.needs.iter().enumerate() {
         if catalogue.need(&need.need).is_none() {
@@ -244,6 +342,33 @@ fn validate_case(
                 "the order ends ({}) before it starts ({})",
                 order.end, order.start
             ),
+        );
+    }
+    if let Some(licence) = order.licence_start {
+        if order.order_type != OrderType::DetentionAndTrainingOrder {
+            errors.push(
+                format!("{prefix}order.licence_start"),
+                "only a detention and training order has a licence",
+            );
+        } else if licence < order.start || licence > order.end {
+            errors.push(
+                format!("{prefix}order.licence_start"),
+                format!(
+                    "{licence} is outside the order ({} to {})",
+                    order.start, order.end
+                ),
+            );
+        }
+    }
+    if order.requirements.is_some()
+        && !matches!(
+            order.order_type,
+            OrderType::YouthRehabilitationOrder | OrderType::Proposed
+        )
+    {
+        errors.push(
+            format!("{prefix}order.requirements"),
+            "only a youth rehabilitation order (or a proposed one) has requirements",
         );
     }
     if (order.end - order.start).num_days() > 366 * 4 {

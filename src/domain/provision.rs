@@ -15,14 +15,11 @@ pub struct Participant {
     pub reference: String,
     #[serde(default)]
     pub gang_affiliations: Vec<String>,
-    /// The cohort start this participant is in (fixed starts).
+    /// Fixed starts: the cohort start this participant is in. Rolling: the first day the
+    /// participant holds the place; absent: already.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<String>, format = Date)]
     pub start: Option<NaiveDate>,
-    /// The first day the participant holds a rolling place (added field); absent: already.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<String>, format = Date)]
-    pub from: Option<NaiveDate>,
     /// The last day the participant holds a rolling place; absent: held throughout.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<String>, format = Date)]
@@ -46,6 +43,16 @@ pub struct Provision {
     pub places: i64,
     #[serde(default)]
     pub participants: Vec<Participant>,
+    /// Delivered where the child is (home, school, a safe venue): unsafe areas do not block it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub outreach: bool,
+    /// A new referral cannot start before `as_of + wait_days`.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub wait_days: i64,
+}
+
+fn is_zero(n: &i64) -> bool {
+    *n == 0
 }
 
 impl Provision {
@@ -59,7 +66,7 @@ impl Provision {
 
     /// Whether a rolling participant holds the place on `day`.
     fn holds_on(p: &Participant, day: NaiveDate) -> bool {
-        p.from.is_none_or(|from| from <= day) && p.until.is_none_or(|until| until >= day)
+        p.start.is_none_or(|from| from <= day) && p.until.is_none_or(|until| until >= day)
     }
 
     /// Participants sharing the place of a young person who would attend from `start` to `end`:
@@ -70,7 +77,7 @@ impl Provision {
             self.participants
                 .iter()
                 .filter(|p| {
-                    p.from.is_none_or(|from| from <= end)
+                    p.start.is_none_or(|from| from <= end)
                         && p.until.is_none_or(|until| until >= start)
                 })
                 .collect()
@@ -90,7 +97,7 @@ impl Provision {
             .chain(
                 sharing
                     .iter()
-                    .filter_map(|p| p.from)
+                    .filter_map(|p| p.start)
                     .filter(|f| *f > start && *f <= end),
             )
             .map(|day| sharing.iter().filter(|p| Self::holds_on(p, day)).count())
@@ -112,6 +119,9 @@ impl Provision {
                 format!("{here}.intervention"),
                 format!("unknown intervention '{}'", self.intervention),
             );
+        }
+        if !(0..=365).contains(&self.wait_days) {
+            errors.push(format!("{here}.wait_days"), "must be 0 to 365");
         }
         if self.places < 0 || self.places > 1000 {
             errors.push(format!("{here}.places"), "must be between 0 and 1000");

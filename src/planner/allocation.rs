@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 
 use super::allocation_model::{self, Child, Limits};
 use super::model::{self, Solved};
-use super::{PlanError, PlannerSettings, explain_plan, options, setting_for};
+use super::{PlanError, PlannerSettings, explain_plan, options, setting_for, values_for};
 use crate::domain::plan::{GapReason, Plan, SolverStatus};
 use crate::domain::problem::Caseload;
 use crate::domain::{Participant, PlanningProblem, Provision};
@@ -94,7 +94,7 @@ fn problem_for(caseload: &Caseload, k: usize, provision: Vec<Provision>) -> Plan
     PlanningProblem {
         as_of: caseload.as_of,
         young_person: case.young_person.clone(),
-        order: case.order,
+        order: case.order.clone(),
         rivalries: caseload.rivalries.clone(),
         catalogue: caseload.catalogue.clone(),
         provision: Some(provision),
@@ -118,7 +118,6 @@ pub fn allocate(
 ) -> Result<Allocation, PlanError> {
     let started = Instant::now();
     caseload.validate()?;
-    let catalogue = caseload.catalogue.as_ref().expect("validated");
     let provision = caseload.provision.clone().unwrap_or_default();
     let problems: Vec<PlanningProblem> = (0..caseload.cases.len())
         .map(|k| problem_for(caseload, k, provision.clone()))
@@ -129,17 +128,7 @@ pub fn allocate(
             person: &p.young_person,
             order: &p.order,
             options: fewer_rolling_starts(options::build(&setting_for(p, planner))),
-            needs: model::need_values(&p.young_person.needs, catalogue, &planner.weights)
-                .into_iter()
-                .map(|n| {
-                    let factor = allocation_model::priority(
-                        &p.young_person,
-                        n.offending_related,
-                        &planner.weights,
-                    );
-                    n.scaled(factor)
-                })
-                .collect(),
+            values: allocation_model::caseload_values(&p.young_person, values_for(p, planner), &planner.weights),
         })
         .collect();
     tracing::debug!(seconds = started.elapsed().as_secs_f64(), "options built");
@@ -161,7 +150,7 @@ pub fn allocate(
             let c = &child.options.candidates[ci];
             taken.push(Taken {
                 child: k,
-                provision: child.options.provision[c.provision].id.clone(),
+                provision: child.options.source_id(c).to_string(),
                 intervention: child.options.interventions[c.intervention].id.clone(),
                 start: c.start,
                 end: c.end,
@@ -187,7 +176,7 @@ pub fn allocate(
                     .position(|c| {
                         c.block.is_none()
                             && c.start == t.start
-                            && opts.provision[c.provision].id == t.provision
+                            && opts.source_id(c) == t.provision
                             && opts.interventions[c.intervention].id == t.intervention
                     })
                     .ok_or_else(|| {
@@ -204,8 +193,8 @@ pub fn allocate(
             variables: joint.variables,
             constraints: joint.constraints,
         };
-        let needs = model::need_values(&alone.young_person.needs, catalogue, &planner.weights);
-        let mut plan = explain_plan(&alone, planner, &opts, &needs, solved, started);
+        let values = values_for(&alone, planner);
+        let mut plan = explain_plan(&alone, planner, &opts, &values, solved, started);
         plan.solver.seconds = 0.0;
         plans.push(plan);
     }
@@ -239,7 +228,8 @@ pub fn fewer_rolling_starts(mut options: options::Options<'_>) -> options::Optio
     let provision = options.provision.clone();
     options.candidates.retain(|c| {
         let week = (c.start - window).num_days() / 7;
-        !provision[c.provision].rolling || week < 8 || (week < 26 && week % 2 == 0) || week % 4 == 0
+        let rolling = c.provision.is_none_or(|p| provision[p].rolling);
+        !rolling || week < 8 || (week < 26 && week % 2 == 0) || week % 4 == 0
     });
     options
 }
@@ -260,8 +250,7 @@ fn with_others(
         p.participants.push(Participant {
             reference: person.reference.clone(),
             gang_affiliations: person.gang_affiliations.clone(),
-            start: (!p.rolling).then_some(t.start),
-            from: p.rolling.then_some(t.start),
+            start: Some(t.start),
             until: p.rolling.then_some(t.end),
         });
     }
@@ -293,7 +282,9 @@ fn utilisation(
             if !iv.addresses.iter().any(|n| short.contains(&n.as_str())) {
                 continue;
             }
-            let p = child.options.provision[c.provision];
+            let Some(p) = child.options.provision_of(c) else {
+                continue;
+            };
             let key = (p.id.clone(), (!p.rolling).then_some(c.start));
             if counted.insert(key.clone()) {
                 *unmet.entry(key).or_default() += 1;

@@ -7,7 +7,7 @@ use chrono::{Datelike, Duration, NaiveDate};
 use good_lp::solvers::highs::highs;
 use good_lp::{Constraint, Expression, ProblemVariables, SolverModel, Variable, variable};
 
-use super::model::{self, ChildModel, NeedValue, SolverFailure};
+use super::model::{self, ChildModel, SolverFailure, Values};
 use super::options::Options;
 use super::options::{Block, Candidate};
 use super::settings::Weights;
@@ -20,8 +20,8 @@ pub struct Child<'a> {
     pub person: &'a YoungPerson,
     pub order: &'a Order,
     pub options: Options<'a>,
-    /// Need values already scaled by `priority`.
-    pub needs: Vec<NeedValue>,
+    /// Values already scaled by `priority`.
+    pub values: Values,
 }
 
 pub struct JointSolution {
@@ -53,6 +53,16 @@ pub fn priority(person: &YoungPerson, offending_related: bool, w: &Weights) -> i
     w.priority_base
         + w.priority_likelihood * person.likelihood_of_reoffending as i64
         + w.priority_risk_of_serious_harm * person.risk_of_serious_harm as i64
+}
+
+/// A young person's values in a caseload: each need scaled by `priority`, expected work by the
+/// base priority.
+pub fn caseload_values(person: &YoungPerson, mut values: Values, w: &Weights) -> Values {
+    for need in &mut values.needs {
+        need.scale = priority(person, need.offending_related, w);
+    }
+    values.expected *= w.priority_base;
+    values
 }
 
 fn monday(day: NaiveDate) -> NaiveDate {
@@ -103,18 +113,6 @@ fn is_group(children: &[Child<'_>], offer: &Provision) -> bool {
         .is_some_and(|i| i.format == Format::Group)
 }
 
-fn rivals_of<'r>(person: &YoungPerson, rivalries: &'r [(String, String)]) -> BTreeSet<&'r str> {
-    let mut out = BTreeSet::new();
-    for (a, b) in rivalries {
-        if person.gang_affiliations.contains(a) {
-            out.insert(b.as_str());
-        }
-        if person.gang_affiliations.contains(b) {
-            out.insert(a.as_str());
-        }
-    }
-    out
-}
 
 /// Places and groups taken so far, slot by slot.
 #[derive(Default)]
@@ -135,7 +133,10 @@ impl<'a> Taken<'a> {
     ) {
         for &ci in chosen {
             let c = &child.options.candidates[ci];
-            let p = index[child.options.provision[c.provision].id.as_str()];
+            let Some(offer) = child.options.provision_of(c) else {
+                continue;
+            };
+            let p = index[offer.id.as_str()];
             for slot in slots(&provision[p], c) {
                 *self.used.entry((p, slot)).or_default() += sign;
                 let groups = self.groups.entry((p, slot)).or_default();
@@ -165,38 +166,40 @@ fn greedy_start<'a>(
     for tier in [Level::High, Level::Medium, Level::Low] {
         for &k in &order {
             let child = &children[k];
-            let needs: Vec<NeedValue> = child
-                .needs
-                .iter()
-                .filter(|n| n.level >= tier)
-                .cloned()
-                .collect();
-            if needs.is_empty() {
+            let values = Values {
+                needs: child
+                    .values
+                    .needs
+                    .iter()
+                    .filter(|n| n.level >= tier)
+                    .cloned()
+                    .collect(),
+                ..child.values.clone()
+            };
+            if values.needs.is_empty() && tier != Level::Low {
                 continue;
             }
             taken.apply(child, &chosen[k], provision, index, -1);
-            let rivals = rivals_of(child.person, rivalries);
+            let rivals = crate::domain::problem::rivals_of(&child.person.gang_affiliations, rivalries);
             let mut options = child.options.clone();
             for c in options.candidates.iter_mut().filter(|c| c.block.is_none()) {
-                let p = index[child.options.provision[c.provision].id.as_str()];
+                let Some(pk) = c.provision else { continue };
+                let p = index[child.options.provision[pk].id.as_str()];
                 let offer = &provision[p];
                 let group = is_group(children, offer);
                 let full = slots(offer, c).into_iter().any(|slot| {
                     taken.used.get(&(p, slot)).copied().unwrap_or(0) >= free_places(offer, slot)
                         || (group
                             && taken.groups.get(&(p, slot)).is_some_and(|g| {
-                                g.iter().any(|(g, n)| *n > 0 && rivals.contains(g))
+                                g.iter().any(|(g, n)| *n > 0 && rivals.contains(*g))
                             }))
                 });
                 if full {
-                    c.block = Some(Block::Full {
-                        taken: 0,
-                        places: offer.places,
-                    });
+                    c.block = Some(Block::Pruned);
                 }
             }
             // A start only needs to be good: within 0.1% per young person is plenty.
-            chosen[k] = super::search::near_optimal(&options, child.order, &needs, weights, 1.0);
+            chosen[k] = super::search::near_optimal(&options, &values, 1.0);
             taken.apply(child, &chosen[k], provision, index, 1);
         }
     }
@@ -215,13 +218,7 @@ pub fn solve(
     let mut rows: Vec<Constraint> = Vec::new();
     let mut models = Vec::with_capacity(children.len());
     for child in children {
-        let m = ChildModel::build(
-            &mut vars,
-            &child.options,
-            child.order,
-            &child.needs,
-            weights,
-        );
+        let m = ChildModel::build(&mut vars, &child.options, &child.values);
         objective += m.objective.clone();
         rows.extend(m.rows.iter().cloned());
         models.push(m);
@@ -237,7 +234,10 @@ pub fn solve(
     for (k, (child, m)) in children.iter().zip(&models).enumerate() {
         for (&ci, &x) in &m.x {
             let c = &child.options.candidates[ci];
-            let p = index[child.options.provision[c.provision].id.as_str()];
+            let Some(offer) = child.options.provision_of(c) else {
+                continue;
+            };
+            let p = index[offer.id.as_str()];
             for slot in slots(&provision[p], c) {
                 users.entry((p, slot)).or_default().push((k, x));
             }
@@ -308,16 +308,21 @@ pub fn solve(
         objective = children
             .iter()
             .zip(&greedy)
-            .map(|(c, chosen)| model::objective_of(&c.options, chosen, &c.needs, weights))
+            .map(|(c, chosen)| model::objective_of(&c.options, chosen, &c.values))
             .sum::<f64>(),
         "greedy start"
     );
     let mut start = vec![0.0; n_variables];
     for ((child, m), chosen) in children.iter().zip(&models).zip(&greedy) {
+        for (v, value) in m.start_values(&child.options, chosen, &child.values) {
+            start[columns[&v]] = value;
+        }
         for ci in chosen {
-            start[columns[&m.x[ci]]] = 1.0;
             let c = &child.options.candidates[*ci];
-            let p = index[child.options.provision[c.provision].id.as_str()];
+            let Some(offer) = child.options.provision_of(c) else {
+                continue;
+            };
+            let p = index[offer.id.as_str()];
             for slot in slots(&provision[p], c) {
                 for g in &child.person.gang_affiliations {
                     if let Some(v) = indicators.get(&(p, slot, g.as_str())) {
@@ -325,23 +330,6 @@ pub fn solve(
                     }
                 }
             }
-        }
-        // Credit each need to the chosen intervention worth most for it.
-        let chosen_interventions: BTreeSet<usize> = chosen
-            .iter()
-            .map(|ci| child.options.candidates[*ci].intervention)
-            .collect();
-        let mut best: BTreeMap<usize, (i64, Variable)> = BTreeMap::new();
-        for &(n, i, v) in &m.y {
-            if chosen_interventions.contains(&i) {
-                let value = weights.evidence(child.options.interventions[i].evidence);
-                if best.get(&n).is_none_or(|(b, _)| value > *b) {
-                    best.insert(n, (value, v));
-                }
-            }
-        }
-        for (_, v) in best.values() {
-            start[columns[v]] = 1.0;
         }
     }
 

@@ -1,20 +1,24 @@
 //! Turns chosen candidates into plan items with a rationale, and explains every need that is
-//! not met, with the contract's gap reason and words a case manager understands.
+//! not met, with its gap reason and words a case manager understands. Every phrase is derived
+//! from the rule that decided it.
 
 use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
 
+use super::fit::{Misfit, misfit};
 use super::options::{Block, Candidate, Ineligibility, Options};
+use crate::domain::levels::DeliveredUnder;
 use crate::domain::plan::{Gap, GapReason, PlanItem};
 use crate::domain::problem::Order;
-use crate::domain::{Catalogue, YoungPerson};
+use crate::domain::{Catalogue, Intervention, YoungPerson};
 
 pub fn long_date(d: NaiveDate) -> String {
     d.format("%-d %B %Y").to_string()
 }
 
-fn hours(h: f64) -> String {
+/// "1 hour", "1.5 hours", "3 hours".
+pub fn hours(h: f64) -> String {
     let s = if h.fract() == 0.0 {
         format!("{h:.0}")
     } else {
@@ -27,33 +31,40 @@ fn hours(h: f64) -> String {
     }
 }
 
+/// "1 week", "6 weeks".
+pub fn weeks(n: i64) -> String {
+    plural(n, "week")
+}
+
+pub fn plural(n: i64, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
 pub fn need_name<'a>(catalogue: &'a Catalogue, id: &'a str) -> &'a str {
     catalogue.need(id).map(|n| n.name.as_str()).unwrap_or(id)
 }
 
-/// Needs met by a chosen candidate, in the young person's order: each need a chosen item's
-/// catalogue entry addresses counts as met.
-pub fn covered_needs(
-    options: &Options<'_>,
-    chosen: &[usize],
-    person: &YoungPerson,
-) -> BTreeSet<String> {
-    let mut met = BTreeSet::new();
-    for &k in chosen {
-        let iv = options.interventions[options.candidates[k].intervention];
-        for need in &person.needs {
-            if iv.addresses.contains(&need.need) {
-                met.insert(need.need.clone());
-            }
-        }
-    }
-    met
+/// What of the order an intervention is delivered under, when its catalogue entry says: the
+/// first permitted entry, a requirement other than supervision first.
+pub fn delivered_under(iv: &Intervention, order: &Order) -> Option<DeliveredUnder> {
+    let under = iv.delivered_under.as_ref()?;
+    let permitted = || under.iter().copied().filter(|d| order.permits(*d));
+    permitted()
+        .find(|d| {
+            *d != DeliveredUnder::Yro(crate::domain::levels::Requirement::Supervision)
+        })
+        .or_else(|| permitted().next())
 }
 
 pub struct ItemContext<'a> {
     pub options: &'a Options<'a>,
     pub catalogue: &'a Catalogue,
     pub person: &'a YoungPerson,
+    pub order: &'a Order,
     /// For each chosen candidate, the needs it is credited with.
     pub credited: Vec<(usize, Vec<String>)>,
 }
@@ -67,10 +78,9 @@ pub fn items(ctx: &ItemContext<'_>) -> Vec<PlanItem> {
         .map(|(k, needs)| {
             let c = &options.candidates[*k];
             let iv = options.interventions[c.intervention];
-            let p = options.provision[c.provision];
             PlanItem {
                 intervention: iv.id.clone(),
-                provision: p.id.clone(),
+                provision: options.source_id(c).to_string(),
                 start: c.start,
                 end: c.end,
                 addresses: needs.clone(),
@@ -78,6 +88,8 @@ pub fn items(ctx: &ItemContext<'_>) -> Vec<PlanItem> {
                 after: iv.requires.clone(),
                 offending_focused: iv.offending_focused,
                 weekly_hours: iv.weekly_hours(),
+                assessment: iv.is_assessment(),
+                under: delivered_under(iv, ctx.order).map(|d| d.to_string()),
             }
         })
         .collect();
@@ -92,57 +104,94 @@ pub fn items(ctx: &ItemContext<'_>) -> Vec<PlanItem> {
     items
 }
 
+fn describe_needs(ctx: &ItemContext<'_>, needs: &[String]) -> Vec<String> {
+    needs
+        .iter()
+        .filter_map(|n| ctx.person.needs.iter().find(|a| &a.need == n))
+        .map(|a| {
+            let related = ctx
+                .catalogue
+                .need(&a.need)
+                .is_some_and(|d| d.offending_related);
+            format!(
+                "{} ({}{})",
+                need_name(ctx.catalogue, &a.need),
+                a.level.as_str(),
+                if related { ", linked to offending" } else { "" }
+            )
+        })
+        .collect()
+}
+
 fn rationale(ctx: &ItemContext<'_>, k: usize, needs: &[String], chosen: &[usize]) -> String {
     let options = ctx.options;
     let c = &options.candidates[k];
     let iv = options.interventions[c.intervention];
-    let p = options.provision[c.provision];
     let mut parts = Vec::new();
 
-    if needs.is_empty() {
-        let dependants: Vec<&str> = chosen
+    let dependants: Vec<&str> = chosen
+        .iter()
+        .map(|&o| options.interventions[options.candidates[o].intervention])
+        .filter(|d| d.requires.contains(&iv.id))
+        .map(|d| d.name.as_str())
+        .collect();
+    if iv.is_assessment() {
+        let assessed: Vec<String> = ctx
+            .person
+            .needs
             .iter()
-            .map(|&o| options.interventions[options.candidates[o].intervention])
-            .filter(|d| d.requires.contains(&iv.id))
-            .map(|d| d.name.as_str())
+            .filter(|n| iv.addresses.contains(&n.need))
+            .map(|n| n.need.clone())
             .collect();
-        parts.push(format!("Prerequisite for {}.", dependants.join(" and ")));
-    } else {
-        let described: Vec<String> = needs
+        parts.push(format!(
+            "Assesses {}: it informs the work but does not meet the need itself.",
+            list(&describe_needs(ctx, &assessed))
+        ));
+    } else if !needs.is_empty() {
+        parts.push(format!("Meets {}.", list(&describe_needs(ctx, needs))));
+    }
+    if !dependants.is_empty() {
+        parts.push(format!("Prepares for {}.", list(&dependants)));
+    }
+    if needs.is_empty() && dependants.is_empty() && !iv.is_assessment() {
+        let serves: Vec<String> = options
+            .expected
             .iter()
-            .filter_map(|n| ctx.person.needs.iter().find(|a| &a.need == n))
-            .map(|a| {
-                let related = ctx
-                    .catalogue
-                    .need(&a.need)
-                    .is_some_and(|d| d.offending_related);
-                format!(
-                    "{} ({}{})",
-                    need_name(ctx.catalogue, &a.need),
-                    a.level.as_str(),
-                    if related { ", linked to offending" } else { "" }
-                )
-            })
+            .filter(|(_, serving)| serving.contains(&c.intervention))
+            .map(|(e, _)| e.label())
             .collect();
-        parts.push(format!("Meets {}.", described.join(" and ")));
+        if !serves.is_empty() {
+            parts.push(format!("Delivers {}.", list(&serves)));
+        }
+    }
+    if let Some(under) = delivered_under(iv, ctx.order) {
+        parts.push(format!("Delivered under {}.", under.label()));
     }
 
-    // Why it starts when it does.
-    let mut timing = if p.rolling {
-        format!(
-            "Starts {} ({}, {}, rolling)",
+    // Where and when it starts, and why not earlier.
+    let mut timing = match options.provision_of(c) {
+        None => format!(
+            "Delivered by the case manager from {}",
+            long_date(c.start)
+        ),
+        Some(p) if p.rolling => format!(
+            "Starts {} with {} ({})",
             long_date(c.start),
-            p.id,
+            provider_or_id(p),
             area_or_unknown(&p.area)
-        )
-    } else {
-        format!(
+        ),
+        Some(p) => format!(
             "Joins the cohort starting {} ({}, {})",
             long_date(c.start),
-            p.id,
+            provider_or_id(p),
             area_or_unknown(&p.area)
-        )
+        ),
     };
+    if let Some(p) = options.provision_of(c)
+        && p.outreach
+    {
+        timing.push_str(", seen where the young person is");
+    }
     let waits_for: Vec<String> = iv
         .requires
         .iter()
@@ -161,19 +210,16 @@ fn rationale(ctx: &ItemContext<'_>, k: usize, needs: &[String], chosen: &[usize]
         })
         .collect();
     if !waits_for.is_empty() {
-        timing.push_str(&format!(
-            ", after its prerequisite {}",
-            waits_for.join(" and ")
-        ));
-    } else if p.rolling && c.start > options.window_start {
-        timing.push_str(", later than the first possible week so that weekly contact hours stay within the limit alongside higher-priority work");
+        timing.push_str(&format!(", after {}", list(&waits_for)));
+    } else if let Some(why) = why_not_earlier(options, k, chosen) {
+        timing.push_str(&format!("; {why}"));
     }
     let skipped: Vec<String> = options
         .candidates_of(c.intervention)
-        .filter(|(_, o)| !p.rolling || o.provision != c.provision)
-        .filter(|(_, o)| o.start < c.start && o.start >= options.window_start)
+        .filter(|(_, o)| !options.is_rolling(o) && o.start < c.start)
+        .filter(|(_, o)| o.start >= options.window_start)
         .filter_map(|(_, o)| o.block.as_ref().map(|b| (o, b)))
-        .filter(|(_, b)| !matches!(b, Block::Prerequisite(_)))
+        .filter(|(_, b)| !matches!(b, Block::Prerequisite(_) | Block::Pruned))
         .map(|(o, b)| {
             format!(
                 "not the cohort of {} ({})",
@@ -181,19 +227,72 @@ fn rationale(ctx: &ItemContext<'_>, k: usize, needs: &[String], chosen: &[usize]
                 block_words(b, options)
             )
         })
-        .take(2)
         .collect();
     if !skipped.is_empty() {
         timing.push_str(&format!("; {}", skipped.join("; ")));
     }
     parts.push(format!("{timing}."));
     parts.push(format!(
-        "{} a week for {} weeks; evidence: {}.",
+        "{} a week for {}; evidence: {}.",
         hours(iv.weekly_hours()),
-        iv.weeks(),
+        weeks(iv.weeks()),
         iv.evidence.as_str()
     ));
+    if iv.continues_after_order && c.end > options.order_end {
+        parts.push(format!(
+            "Continues after the order ends ({}).",
+            long_date(options.order_end)
+        ));
+    }
     parts.join(" ")
+}
+
+/// Why a chosen item does not start at the first open start of its own source, when a rule of
+/// the plan is the reason: the phrase for the rule it would break there.
+fn why_not_earlier(options: &Options<'_>, k: usize, chosen: &[usize]) -> Option<String> {
+    let c = &options.candidates[k];
+    let first = options
+        .open()
+        .filter(|(_, o)| o.intervention == c.intervention && o.provision == c.provision)
+        .map(|(j, _)| j)
+        .min_by_key(|j| options.candidates[*j].start)?;
+    if options.candidates[first].start >= c.start {
+        return None;
+    }
+    let earliest = long_date(options.candidates[first].start);
+    let mut moved: Vec<usize> = chosen.iter().copied().filter(|o| *o != k).collect();
+    moved.push(first);
+    let phrase = match misfit(options, &moved)? {
+        Misfit::Hours { hours: h, .. } => format!(
+            "not from {earliest}, when the plan would reach {} a week, above the limit of {}",
+            hours(h),
+            hours(options.max_hours_per_week)
+        ),
+        Misfit::Items { items, .. } => format!(
+            "not from {earliest}, when it would be one of {items} pieces of work at once, above the limit of {}",
+            options.max_concurrent_items
+        ),
+        Misfit::Assessment { assessment, .. } => format!(
+            "after {} ends on {}, which it waits for",
+            options.interventions[options.candidates[assessment].intervention].name,
+            long_date(options.candidates[assessment].end)
+        ),
+        Misfit::Prerequisite { requires, .. } => format!(
+            "not from {earliest}: work that needs it as a prerequisite ({}) must follow within {}",
+            requires,
+            weeks((options.prerequisite_max_gap_days - 1) / 7)
+        ),
+        Misfit::Twice(_) => return None,
+    };
+    Some(phrase)
+}
+
+fn provider_or_id(p: &crate::domain::Provision) -> &str {
+    if p.provider.is_empty() {
+        &p.id
+    } else {
+        &p.provider
+    }
 }
 
 fn area_or_unknown(area: &str) -> &str {
@@ -207,6 +306,7 @@ fn area_or_unknown(area: &str) -> &str {
 /// A short phrase for why one candidate is blocked.
 fn block_words(block: &Block, options: &Options<'_>) -> String {
     match block {
+        Block::NotPermitted => "not permitted under this order".into(),
         Block::Ineligible(Ineligibility::Age { age, min, max }) => format!(
             "for ages {}–{}, and the young person would be {age}",
             min.map_or("any".into(), |m| m.to_string()),
@@ -218,13 +318,43 @@ fn block_words(block: &Block, options: &Options<'_>) -> String {
             assessed.as_str().replace('_', " ")
         ),
         Block::Ineligible(Ineligibility::Gender) => "not open to the young person's gender".into(),
-        Block::Excluded { by } if by.is_empty() => "the young person is barred from it".into(),
-        Block::Excluded { by } => format!("barred by {by}"),
+        Block::Excluded { by, reason } => {
+            let who = if by.is_empty() {
+                "the young person is barred from it".to_string()
+            } else {
+                format!("barred by {by}")
+            };
+            if reason.trim().is_empty() {
+                who
+            } else {
+                format!("{who}: {}", reason.trim())
+            }
+        }
         Block::UnsafeArea(area) => format!("runs in {area}, which is unsafe for the young person"),
-        Block::RivalInCohort(group) => format!("a member of a rival group ({group}) holds a place"),
+        Block::RivalInCohort(groups) => format!(
+            "{} of a rival group ({}) {} a place",
+            if groups.len() == 1 { "a member" } else { "members" },
+            list(groups),
+            if groups.len() == 1 { "holds" } else { "hold" }
+        ),
         Block::StartsBeforeAsOf => "it has already started".into(),
         Block::StartsBeforeOrder => "it starts before the order".into(),
+        Block::InCustody { licence_start } => format!(
+            "it starts while the young person is in custody (the licence starts {})",
+            long_date(*licence_start)
+        ),
+        Block::InReferralWait {
+            wait_days,
+            earliest,
+        } => format!(
+            "inside the referral wait of {} (a new referral starts {} at the earliest)",
+            plural(*wait_days, "day"),
+            long_date(*earliest)
+        ),
         Block::EndsAfterOrder => "it would finish after the order ends".into(),
+        Block::TooCloseToOrderEnd => {
+            "it would start less than 14 days before the order ends".into()
+        }
         Block::Full { taken, places } => format!("full, {taken} of {places} places taken"),
         Block::OverWeeklyHours { weekly, cap } => {
             format!(
@@ -238,8 +368,9 @@ fn block_words(block: &Block, options: &Options<'_>) -> String {
                 .intervention_index(req)
                 .map(|j| options.interventions[j].name.clone())
                 .unwrap_or_else(|| req.clone());
-            format!("its prerequisite {name} cannot be finished before it starts")
+            format!("its prerequisite {name} cannot be finished shortly before it starts")
         }
+        Block::Pruned => "not considered".into(),
     }
 }
 
@@ -251,15 +382,30 @@ pub struct GapContext<'a> {
     pub chosen: &'a [usize],
 }
 
+/// Needs met by a chosen candidate that is not an assessment.
+pub fn covered_needs(options: &Options<'_>, chosen: &[usize]) -> BTreeSet<String> {
+    chosen
+        .iter()
+        .map(|&k| options.interventions[options.candidates[k].intervention])
+        .filter(|iv| !iv.is_assessment())
+        .flat_map(|iv| iv.addresses.iter().cloned())
+        .collect()
+}
+
 /// Gaps for every need not met, highest level first, offending-related before welfare.
-pub fn gaps(ctx: &GapContext<'_>, met: &BTreeSet<String>) -> Vec<Gap> {
+pub fn gaps(ctx: &GapContext<'_>) -> Vec<Gap> {
+    let met = covered_needs(ctx.options, ctx.chosen);
     let mut gaps: Vec<Gap> = ctx
         .person
         .needs
         .iter()
         .filter(|n| !met.contains(&n.need))
         .map(|n| {
-            let (reason, detail) = explain_need(ctx, &n.need);
+            let (reason, mut detail) = explain_need(ctx, &n.need);
+            if let Some(assessed) = assessment_planned(ctx, &n.need) {
+                detail.push(' ');
+                detail.push_str(&assessed);
+            }
             Gap {
                 need: n.need.clone(),
                 level: n.level,
@@ -278,8 +424,37 @@ pub fn gaps(ctx: &GapContext<'_>, met: &BTreeSet<String>) -> Vec<Gap> {
     gaps
 }
 
-/// The stage a candidate reaches in the contract's order of reasons; an open candidate passes
-/// every rule, so a need it could meet is only ever `not_selected`.
+/// "The Speech and language screening is planned (2 February to 1 March 2026): use what it
+/// finds to plan the work." for a need only an assessment addresses in the plan.
+fn assessment_planned(ctx: &GapContext<'_>, need: &str) -> Option<String> {
+    let options = ctx.options;
+    let planned: Vec<String> = ctx
+        .chosen
+        .iter()
+        .map(|&k| &options.candidates[k])
+        .filter(|c| {
+            let iv = options.interventions[c.intervention];
+            iv.is_assessment() && iv.addresses.iter().any(|a| a == need)
+        })
+        .map(|c| {
+            format!(
+                "{} ({} to {})",
+                options.interventions[c.intervention].name,
+                long_date(c.start),
+                long_date(c.end)
+            )
+        })
+        .collect();
+    (!planned.is_empty()).then(|| {
+        format!(
+            "The assessment {} is planned: use what it finds to plan the work.",
+            list(&planned)
+        )
+    })
+}
+
+/// The stage a candidate reaches in the order of gap reasons; an open candidate passes every
+/// rule, so a need it could meet is only ever `not_selected`.
 fn stage(c: &Candidate) -> GapReason {
     c.block
         .as_ref()
@@ -288,12 +463,11 @@ fn stage(c: &Candidate) -> GapReason {
 
 fn explain_need(ctx: &GapContext<'_>, need: &str) -> (GapReason, String) {
     let name = need_name(ctx.catalogue, need);
-    let in_catalogue: Vec<&str> = ctx
+    let in_catalogue: Vec<&Intervention> = ctx
         .catalogue
         .interventions
         .iter()
-        .filter(|i| i.addresses.iter().any(|a| a == need))
-        .map(|i| i.name.as_str())
+        .filter(|i| !i.is_assessment() && i.addresses.iter().any(|a| a == need))
         .collect();
     if in_catalogue.is_empty() {
         return (
@@ -305,7 +479,10 @@ fn explain_need(ctx: &GapContext<'_>, need: &str) -> (GapReason, String) {
     }
     let options = ctx.options;
     let addressing: Vec<usize> = (0..options.interventions.len())
-        .filter(|&i| options.interventions[i].addresses.iter().any(|a| a == need))
+        .filter(|&i| {
+            let iv = options.interventions[i];
+            !iv.is_assessment() && iv.addresses.iter().any(|a| a == need)
+        })
         .collect();
     let candidates: Vec<&Candidate> = options
         .candidates
@@ -313,11 +490,12 @@ fn explain_need(ctx: &GapContext<'_>, need: &str) -> (GapReason, String) {
         .filter(|c| addressing.contains(&c.intervention))
         .collect();
     if candidates.is_empty() {
+        let names: Vec<&str> = in_catalogue.iter().map(|i| i.name.as_str()).collect();
         return (
             GapReason::NoProvision,
             format!(
                 "{} would address {name}, but none is provided locally: commission provision or record a spot purchase.",
-                list(&in_catalogue)
+                list(&names)
             ),
         );
     }
@@ -332,17 +510,18 @@ fn explain_need(ctx: &GapContext<'_>, need: &str) -> (GapReason, String) {
         .collect();
     furthest.sort_by_key(|c| (c.start, c.intervention, c.provision));
     let detail = match reason {
+        GapReason::NotPermitted => not_permitted_detail(ctx, name, &furthest),
         GapReason::Ineligible => format!(
             "The young person is not eligible for any local option for {name}: {}.",
-            per_intervention(ctx, &furthest)
+            per_option(ctx, &furthest)
         ),
         GapReason::Excluded => format!(
-            "Every remaining option for {name} is barred: {}. Record who agreed and any challenge.",
-            per_intervention(ctx, &furthest)
+            "Every remaining option for {name} is barred: {}. Record who agreed, and whether the decision is challenged; work the case manager can deliver may still be possible.",
+            per_option(ctx, &furthest)
         ),
         GapReason::Unsafe => format!(
             "Every remaining option for {name} is unsafe: {}.",
-            per_intervention(ctx, &furthest)
+            per_option(ctx, &furthest)
         ),
         GapReason::NoCapacity => no_capacity_detail(ctx, name, &furthest),
         _ => not_selected_detail(ctx, name, &furthest),
@@ -350,21 +529,35 @@ fn explain_need(ctx: &GapContext<'_>, need: &str) -> (GapReason, String) {
     (reason, detail)
 }
 
-fn list(names: &[&str]) -> String {
+pub fn list<S: AsRef<str>>(names: &[S]) -> String {
     match names {
         [] => String::new(),
-        [one] => one.to_string(),
-        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+        [one] => one.as_ref().to_string(),
+        [init @ .., last] => format!(
+            "{} and {}",
+            init.iter().map(|s| s.as_ref()).collect::<Vec<_>>().join(", "),
+            last.as_ref()
+        ),
     }
 }
 
-/// One phrase per intervention, from its first candidate that got furthest.
-fn per_intervention(ctx: &GapContext<'_>, furthest: &[&Candidate]) -> String {
+fn source_words(options: &Options<'_>, c: &Candidate) -> String {
+    match options.provision_of(c) {
+        None => "by the case manager".into(),
+        Some(p) if p.rolling => format!("at {}", provider_or_id(p)),
+        Some(_) => format!("the cohort of {}", long_date(c.start)),
+    }
+}
+
+/// One phrase per option that got furthest: per intervention and source, and for cohorts each
+/// cohort that is blocked for its own reason (e.g. two cohorts each holding a rival).
+fn per_option(ctx: &GapContext<'_>, furthest: &[&Candidate]) -> String {
     let options = ctx.options;
     let mut seen = BTreeSet::new();
     let mut phrases = Vec::new();
     for c in furthest {
-        if !seen.insert(c.intervention) {
+        let cohort = (!options.is_rolling(c)).then_some(c.start);
+        if !seen.insert((c.intervention, c.provision, cohort, c.block.clone().map(|b| format!("{b:?}")))) {
             continue;
         }
         let iv = options.interventions[c.intervention];
@@ -373,12 +566,66 @@ fn per_intervention(ctx: &GapContext<'_>, furthest: &[&Candidate]) -> String {
             .as_ref()
             .map(|b| block_words(b, options))
             .unwrap_or_default();
-        phrases.push(format!(
-            "{} ({}) {}",
-            iv.name, options.provision[c.provision].id, block
-        ));
+        phrases.push(format!("{} ({}): {}", iv.name, source_words(options, c), block));
     }
+    // The same words for every start of a rolling offer are said once.
+    phrases.dedup();
     phrases.join("; ")
+}
+
+fn not_permitted_detail(ctx: &GapContext<'_>, name: &str, furthest: &[&Candidate]) -> String {
+    let options = ctx.options;
+    let mut seen = BTreeSet::new();
+    let phrases: Vec<String> = furthest
+        .iter()
+        .filter(|c| seen.insert(c.intervention))
+        .map(|c| {
+            let iv = options.interventions[c.intervention];
+            let needs: Vec<String> = iv
+                .delivered_under
+                .iter()
+                .flatten()
+                .map(|d| match d {
+                    DeliveredUnder::Yro(r) => format!(
+                        "a youth rehabilitation order with {} {} requirement",
+                        article(&r.label()),
+                        r.label()
+                    ),
+                    other => other.label(),
+                })
+                .collect();
+            format!("{} needs {}", iv.name, or_list(&needs))
+        })
+        .collect();
+    let order = match (ctx.order.order_type, &ctx.order.requirements) {
+        (crate::domain::OrderType::YouthRehabilitationOrder, Some(reqs)) => format!(
+            "a youth rehabilitation order with {} {}",
+            list(&reqs.iter().map(|r| r.label()).collect::<Vec<_>>()),
+            if reqs.len() == 1 { "requirement" } else { "requirements" }
+        ),
+        (t, _) => t.label().to_string(),
+    };
+    format!(
+        "{name} is not met: {}; this is {} {order}.",
+        phrases.join("; "),
+        article(&order)
+    )
+}
+
+fn article(words: &str) -> &'static str {
+    if words.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    }
+}
+
+fn or_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
 }
 
 fn no_capacity_detail(ctx: &GapContext<'_>, name: &str, furthest: &[&Candidate]) -> String {
@@ -386,24 +633,32 @@ fn no_capacity_detail(ctx: &GapContext<'_>, name: &str, furthest: &[&Candidate])
     let order_end = long_date(ctx.order.end);
     let mut phrases = Vec::new();
     let mut seen = BTreeSet::new();
-    // Say first what the next joinable start would be, per intervention.
+    // Say first what the next joinable start would be, per intervention and source.
     for c in furthest.iter().filter(|c| c.start >= options.window_start) {
-        if !seen.insert(c.intervention) {
+        if !seen.insert((c.intervention, c.provision)) {
             continue;
         }
         let iv = options.interventions[c.intervention];
-        let p = options.provision[c.provision];
+        let rolling = options.is_rolling(c);
+        let source = match options.provision_of(c) {
+            Some(p) => provider_or_id(p).to_string(),
+            None => "the case manager".into(),
+        };
         let later = furthest
             .iter()
-            .find(|o| o.intervention == c.intervention && o.start > c.start && !p.rolling)
+            .find(|o| {
+                o.intervention == c.intervention
+                    && o.provision == c.provision
+                    && o.start > c.start
+                    && !rolling
+            })
             .map(|o| format!(", and the next starts {}", long_date(o.start)))
             .unwrap_or_default();
-        let phrase = match c.block {
-            Some(Block::EndsAfterOrder) if p.rolling => format!(
-                "{} ({}) runs {} weeks, so starting {} it would end {}",
+        let phrase = match &c.block {
+            Some(Block::EndsAfterOrder) if rolling => format!(
+                "{} ({source}) runs {}, so starting {} it would end {}",
                 iv.name,
-                p.id,
-                iv.weeks(),
+                weeks(iv.weeks()),
                 long_date(c.start),
                 long_date(c.end)
             ),
@@ -413,36 +668,75 @@ fn no_capacity_detail(ctx: &GapContext<'_>, name: &str, furthest: &[&Candidate])
                 long_date(c.start),
                 long_date(c.end)
             ),
-            Some(Block::Full { taken, places }) if p.rolling => {
+            Some(Block::InReferralWait {
+                wait_days,
+                earliest,
+            }) => {
+                let open_later = furthest.iter().any(|o| {
+                    o.intervention == c.intervention
+                        && o.provision == c.provision
+                        && !matches!(o.block, Some(Block::InReferralWait { .. }))
+                });
                 format!(
-                    "{} ({}) has no free place ({taken} of {places} held)",
-                    iv.name, p.id
+                    "{} ({source}) has a referral wait of {}, so a new referral starts {} at the earliest{}",
+                    iv.name,
+                    plural(*wait_days, "day"),
+                    long_date(*earliest),
+                    if open_later {
+                        ", and then it cannot be had either"
+                    } else {
+                        ", too late for the order"
+                    }
+                )
+            }
+            Some(Block::Full { taken, places }) if rolling => {
+                format!(
+                    "{} ({source}) has no free place ({taken} of {places} held)",
+                    iv.name
                 )
             }
             Some(Block::Full { taken, places }) => format!(
-                "the {} cohort starting {} is full ({taken} of {places} places)",
+                "the {} cohort starting {} is full ({taken} of {places} places){later}",
                 iv.name,
                 long_date(c.start)
             ),
-            _ => format!("{} ({}) cannot be joined in time", iv.name, p.id),
+            Some(Block::TooCloseToOrderEnd) => format!(
+                "{} ({source}) would start less than 14 days before the order ends",
+                iv.name
+            ),
+            Some(Block::InCustody { licence_start }) => format!(
+                "the {} cohort of {} starts while the young person is in custody (the licence starts {})",
+                iv.name,
+                long_date(c.start),
+                long_date(*licence_start)
+            ),
+            _ => format!("{} ({source}) cannot be joined in time", iv.name),
         };
         phrases.push(phrase);
     }
     for c in furthest.iter().filter(|c| c.start < options.window_start) {
-        if seen.insert(c.intervention) {
+        if seen.insert((c.intervention, c.provision)) {
             let iv = options.interventions[c.intervention];
-            phrases.push(format!(
-                "the {} cohort of {} has already begun",
-                iv.name,
-                long_date(c.start)
-            ));
+            let phrase = match &c.block {
+                Some(Block::InCustody { licence_start }) => format!(
+                    "the {} cohort of {} starts while the young person is in custody (the licence starts {})",
+                    iv.name,
+                    long_date(c.start),
+                    long_date(*licence_start)
+                ),
+                _ => format!(
+                    "the {} cohort of {} has already begun",
+                    iv.name,
+                    long_date(c.start)
+                ),
+            };
+            phrases.push(phrase);
         }
     }
-    let mut text = format!(
-        "No place for {name} can be had within the order: {}",
+    let text = format!(
+        "No place for {name} can be had within the order: {}; the order ends {order_end}.",
         phrases.join("; ")
     );
-    text.push_str(&format!("; the order ends {order_end}."));
     capitalise(text)
 }
 
@@ -457,7 +751,7 @@ fn not_selected_detail(ctx: &GapContext<'_>, name: &str, furthest: &[&Candidate]
         let iv = options.interventions[c.intervention];
         let phrase = match &c.block {
             Some(Block::OverWeeklyHours { weekly, cap }) => format!(
-                "{} needs {} a week, above the young person's limit of {}",
+                "{} needs {} a week on its own, above the young person's limit of {}",
                 iv.name,
                 hours(*weekly),
                 hours(*cap)
@@ -470,32 +764,78 @@ fn not_selected_detail(ctx: &GapContext<'_>, name: &str, furthest: &[&Candidate]
                     .map_or(req.as_str(), |j| options.interventions[j].name.as_str()),
                 prerequisite_problem(options, req, c.start)
             ),
-            _ => {
-                let busy: Vec<&str> = ctx
-                    .chosen
-                    .iter()
-                    .map(|&k| &options.candidates[k])
-                    .filter(|o| o.start <= c.end && c.start <= o.end)
-                    .map(|o| options.interventions[o.intervention].name.as_str())
-                    .collect();
-                let mut s = format!(
-                    "{} could start {} but does not fit within {} a week alongside higher-priority work",
-                    iv.name,
-                    long_date(c.start),
-                    hours(options.max_hours_per_week)
-                );
-                if !busy.is_empty() {
-                    s.push_str(&format!(" ({})", list(&busy)));
-                }
-                s
-            }
+            _ => open_but_left_out(ctx, c),
         };
         phrases.push(phrase);
     }
     format!("{name} is not in the plan: {}.", phrases.join("; "))
 }
 
-/// Why a prerequisite cannot be finished before `before`.
+/// Why an open option was left out: the rule that adding it to the plan as it stands would
+/// break.
+fn open_but_left_out(ctx: &GapContext<'_>, c: &Candidate) -> String {
+    let options = ctx.options;
+    let iv = options.interventions[c.intervention];
+    let k = options
+        .candidates
+        .iter()
+        .position(|o| o == c)
+        .expect("a candidate of these options");
+    let mut with: Vec<usize> = ctx.chosen.to_vec();
+    with.push(k);
+    let busy = |week: i64| -> String {
+        let names: Vec<&str> = ctx
+            .chosen
+            .iter()
+            .map(|&o| &options.candidates[o])
+            .filter(|o| options.weeks_of(o).contains(&week))
+            .map(|o| options.interventions[o.intervention].name.as_str())
+            .collect();
+        if names.is_empty() {
+            String::new()
+        } else {
+            format!(" alongside {}", list(&names))
+        }
+    };
+    let start = long_date(c.start);
+    match misfit(options, &with) {
+        Some(Misfit::Hours { week, hours: h }) => format!(
+            "{} could start {start}, but the week of {} would then hold {} of contact{}, above the limit of {}",
+            iv.name,
+            long_date(options.order_start + chrono::Duration::days(7 * week)),
+            hours(h),
+            busy(week),
+            hours(options.max_hours_per_week)
+        ),
+        Some(Misfit::Items { week, items }) => format!(
+            "{} could start {start}, but the week of {} would then have {items} pieces of work at once{}, above the limit of {} for the young person's intervention level",
+            iv.name,
+            long_date(options.order_start + chrono::Duration::days(7 * week)),
+            busy(week),
+            options.max_concurrent_items
+        ),
+        Some(Misfit::Assessment { assessment, .. }) => format!(
+            "{} could start {start}, but must wait for {} to end on {}, and no later start fits",
+            iv.name,
+            options.interventions[options.candidates[assessment].intervention].name,
+            long_date(options.candidates[assessment].end)
+        ),
+        Some(Misfit::Prerequisite { requires, .. }) => format!(
+            "{} could start {start}, but its prerequisite {} cannot be fitted to end within {} before it",
+            iv.name,
+            options
+                .intervention_index(&requires)
+                .map_or(requires.as_str(), |j| options.interventions[j].name.as_str()),
+            weeks((options.prerequisite_max_gap_days - 1) / 7)
+        ),
+        Some(Misfit::Twice(_)) | None => format!(
+            "{} could start {start}, but higher-priority work was preferred",
+            iv.name
+        ),
+    }
+}
+
+/// Why a prerequisite cannot be finished shortly before `before`.
 fn prerequisite_problem(options: &Options<'_>, req: &str, before: NaiveDate) -> String {
     let Some(j) = options.intervention_index(req) else {
         return "is not in the catalogue".into();
@@ -515,7 +855,11 @@ fn prerequisite_problem(options: &Options<'_>, req: &str, before: NaiveDate) -> 
         .and_then(|c| c.block.as_ref())
     {
         Some(block) => format!("cannot be planned ({})", block_words(block, options)),
-        None => format!("cannot be finished before {}", long_date(before)),
+        None => format!(
+            "cannot be finished within {} before {}",
+            weeks((options.prerequisite_max_gap_days - 1) / 7),
+            long_date(before)
+        ),
     }
 }
 

@@ -4,6 +4,7 @@
 use chrono::{Datelike, Duration, NaiveDate};
 
 use crate::domain::problem::{AssessedNeed, Case, Caseload, Exclusion, Order, RiskManagementPlan};
+use crate::domain::levels::Requirement;
 use crate::domain::{
     Catalogue, Format, Level, OrderType, Participant, Provision, RiskLevel, YoungPerson,
 };
@@ -74,8 +75,9 @@ pub fn provision(
     let first = next_monday(as_of);
     let mut out = Vec::new();
     for iv in &catalogue.interventions {
-        // Like real services, some interventions are not provided at all.
-        if rng.chance(0.12) {
+        // Like real services, some interventions are not provided at all; the case manager's
+        // own work needs no provision.
+        if rng.chance(0.12) || iv.by_case_manager() {
             continue;
         }
         let area = rng.pick(AREAS).to_string();
@@ -101,7 +103,6 @@ pub fn provision(
                                 vec![]
                             },
                             start: Some(*s),
-                            from: None,
                             until: None,
                         })
                         .collect::<Vec<_>>()
@@ -116,6 +117,8 @@ pub fn provision(
                 rolling: false,
                 places: rng.range(6, 12),
                 participants,
+                outreach: false,
+                wait_days: 0,
             });
         } else {
             let places = ((rng.range(6, 12) as f64) * scale / 2.0).round().max(2.0) as i64;
@@ -124,7 +127,6 @@ pub fn provision(
                     reference: format!("P-{}-{n}", iv.id),
                     gang_affiliations: vec![],
                     start: None,
-                    from: None,
                     until: Some(as_of + Duration::weeks(rng.range(1, 12))),
                 })
                 .collect();
@@ -137,6 +139,8 @@ pub fn provision(
                 rolling: true,
                 places,
                 participants,
+                outreach: false,
+                wait_days: 0,
             });
         }
     }
@@ -192,6 +196,7 @@ pub fn case(catalogue: &Catalogue, n: usize, as_of: NaiveDate, rng: &mut Rng) ->
             intervention: rng.pick(&catalogue.interventions).id.clone(),
             by: "police".into(),
             reason: "partner decision".into(),
+            challenged: Some(false),
         }]
     } else {
         vec![]
@@ -216,7 +221,7 @@ pub fn case(catalogue: &Catalogue, n: usize, as_of: NaiveDate, rng: &mut Rng) ->
             gang_affiliations,
             unsafe_areas,
             exclusions,
-            max_hours_per_week: if rng.chance(0.4) {
+            max_hours_per_week: if rng.chance(0.1) {
                 Some(rng.range(4, 12) as f64)
             } else {
                 None
@@ -225,8 +230,27 @@ pub fn case(catalogue: &Catalogue, n: usize, as_of: NaiveDate, rng: &mut Rng) ->
                 .then(|| RiskManagementPlan {
                     contingency: vec!["Contingency action agreed with police".into()],
                 }),
+            intervention_level: None,
+            max_concurrent_items: None,
         },
         order: Order {
+            requirements: (order_type == OrderType::YouthRehabilitationOrder).then(|| {
+                let mut imposed = vec![Requirement::Supervision];
+                for r in [
+                    Requirement::Activity,
+                    Requirement::Programme,
+                    Requirement::UnpaidWork,
+                    Requirement::Curfew,
+                    Requirement::MentalHealthTreatment,
+                ] {
+                    let old_enough = r != Requirement::UnpaidWork || age >= 16;
+                    if old_enough && rng.chance(0.3) {
+                        imposed.push(r);
+                    }
+                }
+                imposed
+            }),
+            licence_start: None,
             order_type,
             start,
             end,

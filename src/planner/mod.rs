@@ -4,6 +4,7 @@
 pub mod allocation;
 pub mod allocation_model;
 pub mod explain;
+pub mod fit;
 pub mod generate;
 pub mod model;
 pub mod options;
@@ -18,7 +19,7 @@ pub use settings::{PlannerSettings, Weights};
 
 use crate::domain::plan::{Plan, SolverReport};
 use crate::domain::{FieldErrors, PlanningProblem};
-use model::NeedValue;
+use model::Values;
 use options::{Options, Setting};
 
 #[derive(Debug, thiserror::Error)]
@@ -33,26 +34,27 @@ pub enum PlanError {
 pub fn plan(problem: &PlanningProblem, settings: &PlannerSettings) -> Result<Plan, PlanError> {
     let started = Instant::now();
     problem.validate()?;
-    let catalogue = problem.catalogue.as_ref().expect("validated");
-    let person = &problem.young_person;
     let setting = setting_for(problem, settings);
     let options = options::build(&setting);
-    let needs = model::need_values(&person.needs, catalogue, &settings.weights);
-    let solved = model::solve(
-        &options,
-        &problem.order,
-        &needs,
-        &settings.weights,
-        settings.time_limit_seconds,
-    )?;
-    Ok(explain_plan(
-        problem, settings, &options, &needs, solved, started,
-    ))
+    let values = values_for(problem, settings);
+    let solved = model::solve(&options, &values, settings.time_limit_seconds)?;
+    Ok(explain_plan(problem, settings, &options, &values, solved, started))
 }
 
-/// The setting a young person's options are judged in.
+/// What the objective values for a young person, on the scale of a plan made alone.
+pub fn values_for(problem: &PlanningProblem, settings: &PlannerSettings) -> Values {
+    Values::new(
+        &problem.young_person.needs,
+        problem.catalogue.as_ref().expect("validated"),
+        &settings.weights,
+    )
+}
+
+/// The setting a young person's options are judged in: the document, and the weekly hours and
+/// items at once of the young person's intervention level unless their record sets them.
 pub fn setting_for<'a>(problem: &'a PlanningProblem, settings: &PlannerSettings) -> Setting<'a> {
     let person = &problem.young_person;
+    let limits = settings.intensity.at(person.intervention_level());
     Setting {
         as_of: problem.as_of,
         person,
@@ -62,43 +64,37 @@ pub fn setting_for<'a>(problem: &'a PlanningProblem, settings: &PlannerSettings)
         provision: problem.provision.as_deref().unwrap_or_default(),
         max_hours_per_week: person
             .max_hours_per_week
-            .unwrap_or(settings.default_max_hours_per_week),
+            .unwrap_or(limits.max_hours_per_week),
+        max_concurrent_items: person
+            .max_concurrent_items
+            .unwrap_or(limits.max_concurrent_items),
+        prerequisite_max_gap_weeks: settings.prerequisite_max_gap_weeks,
     }
 }
 
-/// Credits each need to the chosen intervention that earns most for it (ties: earlier start,
-/// then intervention id), as the model does.
-pub fn credit(
-    options: &Options<'_>,
-    chosen: &[usize],
-    needs: &[NeedValue],
-    weights: &Weights,
-) -> Vec<(usize, Vec<String>)> {
+/// Credits each need to the chosen intervention (not an assessment) that earns most for it
+/// (ties: earlier start, then intervention id), as the model does.
+pub fn credit(options: &Options<'_>, chosen: &[usize], values: &Values) -> Vec<(usize, Vec<String>)> {
     let mut credited: Vec<(usize, Vec<String>)> = chosen.iter().map(|&k| (k, Vec::new())).collect();
-    for need in needs {
+    for need in &values.needs {
         let best = credited
             .iter()
             .enumerate()
             .filter(|(_, (k, _))| {
-                options.interventions[options.candidates[*k].intervention]
-                    .addresses
-                    .contains(&need.need)
+                let iv = options.interventions[options.candidates[*k].intervention];
+                !iv.is_assessment() && iv.addresses.contains(&need.need)
             })
             .max_by(|(_, (a, _)), (_, (b, _))| {
                 let (ca, cb) = (&options.candidates[*a], &options.candidates[*b]);
-                model::credit_value(options, ca.intervention, need, weights)
-                    .cmp(&model::credit_value(
-                        options,
-                        cb.intervention,
-                        need,
-                        weights,
-                    ))
+                let (ia, ib) = (
+                    options.interventions[ca.intervention],
+                    options.interventions[cb.intervention],
+                );
+                values
+                    .credit(need, ia)
+                    .cmp(&values.credit(need, ib))
                     .then(cb.start.cmp(&ca.start))
-                    .then(
-                        options.interventions[cb.intervention]
-                            .id
-                            .cmp(&options.interventions[ca.intervention].id),
-                    )
+                    .then(ib.id.cmp(&ia.id))
             })
             .map(|(slot, _)| slot);
         if let Some(slot) = best {
@@ -113,32 +109,36 @@ pub fn explain_plan(
     problem: &PlanningProblem,
     settings: &PlannerSettings,
     options: &Options<'_>,
-    needs: &[NeedValue],
+    values: &Values,
     solved: model::Solved,
     started: Instant,
 ) -> Plan {
-    let objective = model::objective_of(options, &solved.chosen, needs, &settings.weights);
+    let objective = model::objective_of(options, &solved.chosen, values);
     let catalogue = problem.catalogue.as_ref().expect("validated");
     let person = &problem.young_person;
-    let credited = credit(options, &solved.chosen, needs, &settings.weights);
+    let credited = credit(options, &solved.chosen, values);
     let items = explain::items(&explain::ItemContext {
         options,
         catalogue,
         person,
+        order: &problem.order,
         credited,
     });
-    let met = explain::covered_needs(options, &solved.chosen, person);
-    let gaps = explain::gaps(
-        &explain::GapContext {
-            options,
-            catalogue,
-            person,
-            order: &problem.order,
-            chosen: &solved.chosen,
-        },
-        &met,
-    );
-    let flags = oversight::flags(person, catalogue, &items, &gaps);
+    let gaps = explain::gaps(&explain::GapContext {
+        options,
+        catalogue,
+        person,
+        order: &problem.order,
+        chosen: &solved.chosen,
+    });
+    let flags = oversight::flags(&oversight::FlagContext {
+        person,
+        order: &problem.order,
+        catalogue,
+        options,
+        chosen: &solved.chosen,
+        gaps: &gaps,
+    });
     let high = person.risk_of_serious_harm.is_high_or_above()
         || person.safety_and_wellbeing.is_high_or_above();
     let weeks = if high {
@@ -149,6 +149,7 @@ pub fn explain_plan(
     let reviews = oversight::reviews(
         &items,
         &problem.order,
+        problem.as_of,
         &oversight::ReviewSettings {
             plan_every_days: 7 * weeks,
             outcome_after_days: settings.outcome_review_days,

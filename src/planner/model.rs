@@ -1,4 +1,5 @@
 //! The mixed-integer model: one binary per open candidate (time-indexed), solved with good_lp.
+//! What it values is described in the README ("How the planner chooses").
 
 use std::collections::BTreeMap;
 use std::time::Instant;
@@ -9,106 +10,121 @@ use good_lp::{
     SolverModel, Variable, WithInitialSolution, WithTimeLimit, variable,
 };
 
-use super::options::{Candidate, Options};
+use super::fit;
+use super::options::{Candidate, Options, prepares};
 use super::search;
 use super::settings::Weights;
 use crate::domain::plan::SolverStatus;
-use crate::domain::problem::{AssessedNeed, Order};
-use crate::domain::{Catalogue, Level};
+use crate::domain::problem::AssessedNeed;
+use crate::domain::{Catalogue, Intervention, Level};
 
-/// What the objective values about one of the young person's needs.
+/// One of the young person's needs as the objective sees it.
 #[derive(Debug, Clone)]
 pub struct NeedValue {
     pub need: String,
-    /// Value of covering it at all.
-    pub coverage: i64,
-    /// Cost of each week it waits.
-    pub delay_per_week: i64,
-    pub offending_related: bool,
     pub level: Level,
+    pub offending_related: bool,
+    /// A caseload's risk priority (1 for a plan on its own).
+    pub scale: i64,
 }
 
-impl NeedValue {
-    /// The same need, worth `factor` times as much (a caseload's risk priority).
-    pub fn scaled(&self, factor: i64) -> NeedValue {
-        NeedValue {
-            coverage: self.coverage * factor,
-            delay_per_week: self.delay_per_week * factor,
-            ..self.clone()
+/// What the objective values for one young person.
+#[derive(Debug, Clone)]
+pub struct Values {
+    pub needs: Vec<NeedValue>,
+    /// Value of delivering each piece of work the order expects.
+    pub expected: i64,
+    pub weights: Weights,
+}
+
+impl Values {
+    pub fn new(needs: &[AssessedNeed], catalogue: &Catalogue, weights: &Weights) -> Values {
+        Values {
+            needs: needs
+                .iter()
+                .map(|n| NeedValue {
+                    need: n.need.clone(),
+                    level: n.level,
+                    offending_related: catalogue
+                        .need(&n.need)
+                        .is_some_and(|d| d.offending_related),
+                    scale: 1,
+                })
+                .collect(),
+            expected: weights.expected_work,
+            weights: weights.clone(),
         }
     }
-}
 
-pub fn need_values(needs: &[AssessedNeed], catalogue: &Catalogue, w: &Weights) -> Vec<NeedValue> {
-    needs
-        .iter()
-        .map(|n| {
-            let related = catalogue.need(&n.need).is_some_and(|d| d.offending_related);
-            let priority = w.level(n.level) * w.relatedness(related);
-            NeedValue {
-                need: n.need.clone(),
-                coverage: w.coverage * priority,
-                delay_per_week: w.delay_per_week * priority,
-                offending_related: related,
-                level: n.level,
-            }
-        })
-        .collect()
-}
+    /// The weight of a need when met (or waited on) through `iv`: its level times
+    /// `offending_related` when an offending-focused intervention meets a need linked to
+    /// offending, `welfare` otherwise; times the caseload scale.
+    pub fn priority(&self, need: &NeedValue, iv: &Intervention) -> i64 {
+        let w = &self.weights;
+        let related = if need.offending_related && iv.offending_focused {
+            w.offending_related
+        } else {
+            w.welfare
+        };
+        w.level(need.level) * related * need.scale
+    }
 
-/// What meeting a need through an intervention earns: its value plus the intervention's
-/// evidence.
-pub fn credit_value(
-    options: &Options<'_>,
-    intervention: usize,
-    need: &NeedValue,
-    weights: &Weights,
-) -> i64 {
-    need.coverage + weights.evidence(options.interventions[intervention].evidence)
-}
+    /// What meeting `need` through `iv` earns: coverage plus evidence, both times the priority.
+    pub fn credit(&self, need: &NeedValue, iv: &Intervention) -> i64 {
+        (self.weights.coverage + self.weights.evidence(iv.evidence)) * self.priority(need, iv)
+    }
 
-/// What a candidate costs whether or not it is credited with anything: its contact hours, and
-/// each week it waits times the weight of every one of the young person's needs it addresses
-/// (so work on higher-priority needs starts earlier).
-pub fn candidate_cost(
-    options: &Options<'_>,
-    c: &Candidate,
-    needs: &[NeedValue],
-    weights: &Weights,
-) -> f64 {
-    let iv = options.interventions[c.intervention];
-    let waited = (c.start - options.window_start).num_days().max(0) / 7;
-    let per_week: i64 = needs
-        .iter()
-        .filter(|n| iv.addresses.contains(&n.need))
-        .map(|n| n.delay_per_week)
-        .sum();
-    iv.total_hours() * weights.contact_hour as f64 + (per_week * waited) as f64
+    /// What a candidate is worth whether or not it is credited with a need: an assessment's
+    /// value (needs at medium or above it assesses), less its contact hours and, for each week
+    /// it starts after the first possible one, the priority of every need it addresses.
+    pub fn standalone(&self, options: &Options<'_>, c: &Candidate) -> f64 {
+        let iv = options.interventions[c.intervention];
+        let w = &self.weights;
+        let addressed = self.needs.iter().filter(|n| iv.addresses.contains(&n.need));
+        let waited = (c.start - options.window_start).num_days().max(0) / 7;
+        let per_week: i64 = addressed
+            .clone()
+            .map(|n| w.delay_per_week * self.priority(n, iv))
+            .sum();
+        let assessment = if iv.is_assessment() {
+            addressed
+                .filter(|n| n.level >= Level::Medium)
+                .map(|n| w.assessment * w.level(n.level) * w.relatedness(n.offending_related) * n.scale)
+                .max()
+                .unwrap_or(0)
+        } else {
+            0
+        };
+        (assessment - per_week * waited) as f64 - iv.total_hours() * w.contact_hour as f64
+    }
 }
 
 /// The value of a set of chosen candidates: each need counts once, through the chosen
-/// intervention that earns most for it, less every chosen candidate's cost. This is exactly
-/// what the model maximises.
-pub fn objective_of(
-    options: &Options<'_>,
-    chosen: &[usize],
-    needs: &[NeedValue],
-    weights: &Weights,
-) -> f64 {
+/// intervention (not an assessment) that earns most for it, each expected piece of work once,
+/// plus every chosen candidate's own value. This is exactly what the model maximises.
+pub fn objective_of(options: &Options<'_>, chosen: &[usize], values: &Values) -> f64 {
     let mut total = 0.0;
-    for need in needs {
+    for need in &values.needs {
         let best = chosen
             .iter()
-            .map(|&k| options.candidates[k].intervention)
-            .filter(|&i| options.interventions[i].addresses.contains(&need.need))
-            .map(|i| credit_value(options, i, need, weights))
+            .map(|&k| options.interventions[options.candidates[k].intervention])
+            .filter(|iv| !iv.is_assessment() && iv.addresses.contains(&need.need))
+            .map(|iv| values.credit(need, iv))
             .max();
         total += best.unwrap_or(0) as f64;
     }
-    total
-        - chosen
+    for (_, serving) in &options.expected {
+        if chosen
             .iter()
-            .map(|&k| candidate_cost(options, &options.candidates[k], needs, weights))
+            .any(|&k| serving.contains(&options.candidates[k].intervention))
+        {
+            total += values.expected as f64;
+        }
+    }
+    total
+        + chosen
+            .iter()
+            .map(|&k| values.standalone(options, &options.candidates[k]))
             .sum::<f64>()
 }
 
@@ -129,12 +145,6 @@ impl SolverFailure {
     }
 }
 
-/// Order weeks (from the order start) that a candidate overlaps.
-pub fn weeks_of(order: &Order, c: &Candidate) -> std::ops::RangeInclusive<i64> {
-    (c.start - order.start).num_days().div_euclid(7)
-        ..=(c.end - order.start).num_days().div_euclid(7)
-}
-
 /// One young person's part of a model: variables, objective terms and rows, ready to be added to
 /// a solver on their own (one plan) or beside others' (a caseload).
 pub struct ChildModel {
@@ -142,24 +152,20 @@ pub struct ChildModel {
     pub x: BTreeMap<usize, Variable>,
     /// Coverage credits: (need index, intervention index, variable).
     pub y: Vec<(usize, usize, Variable)>,
+    /// Expected work delivered: (index into `Options::expected`, variable).
+    pub z: Vec<(usize, Variable)>,
     pub objective: Expression,
     pub rows: Vec<Constraint>,
 }
 
 impl ChildModel {
-    pub fn build(
-        vars: &mut ProblemVariables,
-        options: &Options<'_>,
-        order: &Order,
-        needs: &[NeedValue],
-        weights: &Weights,
-    ) -> ChildModel {
+    pub fn build(vars: &mut ProblemVariables, options: &Options<'_>, values: &Values) -> ChildModel {
         let open: Vec<usize> = options.open().map(|(k, _)| k).collect();
         let mut x: BTreeMap<usize, Variable> = BTreeMap::new();
         let mut objective = Expression::from(0.0);
         for &k in &open {
             let v = vars.add(variable().binary());
-            objective -= candidate_cost(options, &options.candidates[k], needs, weights) * v;
+            objective += values.standalone(options, &options.candidates[k]) * v;
             x.insert(k, v);
         }
         let mut rows = Vec::new();
@@ -174,20 +180,26 @@ impl ChildModel {
         for ks in per_intervention.values().filter(|ks| ks.len() > 1) {
             rows.push(ks.iter().map(|k| x[k]).sum::<Expression>().leq(1.0));
         }
+        let chosen_any = |interventions: &[usize]| -> Expression {
+            interventions
+                .iter()
+                .filter_map(|i| per_intervention.get(i))
+                .flatten()
+                .map(|k| x[k])
+                .sum()
+        };
         // y[need, intervention]: the need is credited to that intervention, if it is chosen.
+        // Assessments never meet a need.
         let mut y: Vec<(usize, usize, Variable)> = Vec::new();
-        for (n, need) in needs.iter().enumerate() {
-            for (&i, ks) in &per_intervention {
-                if !options.interventions[i].addresses.contains(&need.need) {
+        for (n, need) in values.needs.iter().enumerate() {
+            for &i in per_intervention.keys() {
+                let iv = options.interventions[i];
+                if iv.is_assessment() || !iv.addresses.contains(&need.need) {
                     continue;
                 }
                 let v = vars.add(variable().min(0.0).max(1.0));
-                objective += credit_value(options, i, need, weights) as f64 * v;
-                let mut row = Expression::from(v);
-                for k in ks {
-                    row -= x[k];
-                }
-                rows.push(row.leq(0.0));
+                objective += values.credit(need, iv) as f64 * v;
+                rows.push((Expression::from(v) - chosen_any(&[i])).leq(0.0));
                 y.push((n, i, v));
             }
         }
@@ -199,24 +211,30 @@ impl ChildModel {
         for vs in per_need.values().filter(|vs| vs.len() > 1) {
             rows.push(vs.iter().copied().sum::<Expression>().leq(1.0));
         }
-        // Prerequisites, time-indexed: by each start date t of i, the starts of i so far are at
-        // most the starts of each prerequisite j that finish before t.
+        // z[e]: the order's expected work e is delivered by a chosen intervention.
+        let mut z = Vec::new();
+        for (e, (_, serving)) in options.expected.iter().enumerate() {
+            if !serving.iter().any(|i| per_intervention.contains_key(i)) {
+                continue;
+            }
+            let delivered = chosen_any(serving);
+            let v = vars.add(variable().min(0.0).max(1.0));
+            objective += values.expected as f64 * v;
+            rows.push((Expression::from(v) - delivered).leq(0.0));
+            z.push((e, v));
+        }
+        // Prerequisites: a chosen candidate has a chosen candidate of each prerequisite that
+        // ends before it starts and not long before.
         for (&i, ks) in &per_intervention {
-            let mut starts: Vec<_> = ks.iter().map(|k| options.candidates[*k].start).collect();
-            starts.sort();
-            starts.dedup();
             for req in &options.interventions[i].requires {
                 let j = options
                     .intervention_index(req)
                     .expect("prerequisites are relevant");
-                for &t in &starts {
-                    let mut row: Expression = ks
-                        .iter()
-                        .filter(|k| options.candidates[**k].start <= t)
-                        .map(|k| x[k])
-                        .sum();
+                for &k in ks {
+                    let c = &options.candidates[k];
+                    let mut row = Expression::from(x[&k]);
                     for (kj, cj) in options.candidates_of(j) {
-                        if cj.block.is_none() && cj.end < t {
+                        if cj.block.is_none() && prepares(options, cj, c) {
                             row -= x[&kj];
                         }
                     }
@@ -224,43 +242,64 @@ impl ChildModel {
                 }
             }
         }
-        // Weekly contact hours, only in weeks where the candidates could exceed the limit.
+        // Work that waits for an assessment starts after it ends.
+        for (&a, waiting) in &options.waits_for_assessment {
+            let Some(assessments) = per_intervention.get(&a) else {
+                continue;
+            };
+            for &ka in assessments {
+                let end = options.candidates[ka].end;
+                for i in waiting {
+                    let early: Vec<usize> = per_intervention
+                        .get(i)
+                        .into_iter()
+                        .flatten()
+                        .copied()
+                        .filter(|k| options.candidates[*k].start <= end)
+                        .collect();
+                    if early.is_empty() {
+                        continue;
+                    }
+                    let row = Expression::from(x[&ka]) + early.iter().map(|k| x[k]).sum::<Expression>();
+                    rows.push(row.leq(1.0));
+                }
+            }
+        }
+        // Weekly contact hours and items at once, only in weeks where they could be exceeded.
         let mut per_week: BTreeMap<i64, Vec<usize>> = BTreeMap::new();
         for &k in &open {
-            for w in weeks_of(order, &options.candidates[k]) {
+            for w in options.weeks_of(&options.candidates[k]) {
                 per_week.entry(w).or_default().push(k);
             }
         }
         let cap = options.max_hours_per_week;
+        let hours = |k: &usize| options.interventions[options.candidates[*k].intervention].weekly_hours();
         for ks in per_week.values() {
             let mut most: BTreeMap<usize, f64> = BTreeMap::new();
             for k in ks {
-                let c = &options.candidates[*k];
-                let h = options.interventions[c.intervention].weekly_hours();
-                let e = most.entry(c.intervention).or_insert(0.0);
-                *e = e.max(h);
+                let e = most.entry(options.candidates[*k].intervention).or_insert(0.0);
+                *e = e.max(hours(k));
             }
-            if most.values().sum::<f64>() <= cap + 1e-9 {
-                continue;
+            if most.values().sum::<f64>() > cap + 1e-9 {
+                let row: Expression = ks.iter().map(|k| hours(k) * x[k]).sum();
+                rows.push(row.leq(cap));
             }
-            let row: Expression = ks
-                .iter()
-                .map(|k| {
-                    options.interventions[options.candidates[*k].intervention].weekly_hours() * x[k]
-                })
-                .sum();
-            rows.push(row.leq(cap));
+            if most.len() as i64 > options.max_concurrent_items {
+                let row: Expression = ks.iter().map(|k| x[k]).sum();
+                rows.push(row.leq(options.max_concurrent_items as f64));
+            }
         }
         ChildModel {
             x,
             y,
+            z,
             objective,
             rows,
         }
     }
 
     pub fn variable_count(&self) -> usize {
-        self.x.len() + self.y.len()
+        self.x.len() + self.y.len() + self.z.len()
     }
 
     /// Values for every variable from a feasible choice of candidates: each need credited to the
@@ -269,22 +308,20 @@ impl ChildModel {
         &self,
         options: &Options<'_>,
         chosen: &[usize],
-        needs: &[NeedValue],
-        weights: &Weights,
+        values: &Values,
     ) -> Vec<(Variable, f64)> {
+        let chosen_iv = |i: usize| {
+            chosen
+                .iter()
+                .any(|k| options.candidates[*k].intervention == i)
+        };
         let mut credited = vec![false; self.y.len()];
-        for (n, need) in needs.iter().enumerate() {
+        for (n, need) in values.needs.iter().enumerate() {
             let best = (0..self.y.len())
-                .filter(|&t| {
-                    let (m, i, _) = self.y[t];
-                    m == n
-                        && chosen
-                            .iter()
-                            .any(|k| options.candidates[*k].intervention == i)
-                })
+                .filter(|&t| self.y[t].0 == n && chosen_iv(self.y[t].1))
                 .max_by_key(|&t| {
                     (
-                        credit_value(options, self.y[t].1, need, weights),
+                        values.credit(need, options.interventions[self.y[t].1]),
                         std::cmp::Reverse(t),
                     )
                 });
@@ -301,16 +338,26 @@ impl ChildModel {
             .iter()
             .zip(credited)
             .map(|((_, _, v), on)| (*v, if on { 1.0 } else { 0.0 }));
-        x.chain(y).collect()
+        let z = self.z.iter().map(|(e, v)| {
+            let on = options.expected[*e].1.iter().any(|i| chosen_iv(*i));
+            (*v, if on { 1.0 } else { 0.0 })
+        });
+        x.chain(y).chain(z).collect()
     }
+}
+
+/// Reads the chosen candidates out of a solution.
+pub fn chosen_in(x: &BTreeMap<usize, Variable>, solution: &impl Solution) -> Vec<usize> {
+    x.iter()
+        .filter(|(_, v)| solution.value(**v) > 0.5)
+        .map(|(k, _)| *k)
+        .collect()
 }
 
 /// Solves one young person's model with microlp (measured fastest for models this size).
 pub fn solve(
     options: &Options<'_>,
-    order: &Order,
-    needs: &[NeedValue],
-    weights: &Weights,
+    values: &Values,
     time_limit_seconds: f64,
 ) -> Result<Solved, SolverFailure> {
     if options.open().next().is_none() {
@@ -321,61 +368,56 @@ pub fn solve(
             constraints: 0,
         });
     }
-    let scheduled = search::near_optimal(options, order, needs, weights, time_limit_seconds);
+    let started = Instant::now();
+    let scheduled = search::near_optimal(options, values, time_limit_seconds);
     let narrowed = search::without_hopeless(
         options,
-        order,
-        needs,
-        weights,
-        objective_of(options, &scheduled, needs, weights),
+        values,
+        objective_of(options, &scheduled, values),
     );
     let options = narrowed.as_ref().unwrap_or(options);
     let mut vars = ProblemVariables::new();
-    let child = ChildModel::build(&mut vars, options, order, needs, weights);
+    let child = ChildModel::build(&mut vars, options, values);
     let n_variables = child.variable_count();
     let n_constraints = child.rows.len();
-    let start_from = child.start_values(options, &scheduled, needs, weights);
+    let start_from = child.start_values(options, &scheduled, values);
     let mut model = vars.maximise(child.objective).using(microlp);
     for row in child.rows {
         model.add_constraint(row);
     }
     // A feasible start prunes the search, and a time limit always has a plan to return.
+    let remaining = (time_limit_seconds - started.elapsed().as_secs_f64()).max(0.05);
     let model = model
         .with_initial_solution(start_from)
-        .with_time_limit(time_limit_seconds);
-    let started = Instant::now();
+        .with_time_limit(remaining);
+    let solved = |chosen, status| Solved {
+        chosen,
+        status,
+        variables: n_variables,
+        constraints: n_constraints,
+    };
     match model.solve() {
         Ok(solution) => {
-            let chosen: Vec<usize> = child
-                .x
-                .iter()
-                .filter(|(_, v)| solution.value(**v) > 0.5)
-                .map(|(k, _)| *k)
-                .collect();
+            let chosen = chosen_in(&child.x, &solution);
             let status = match solution.status() {
                 SolutionStatus::Optimal => SolverStatus::Optimal,
                 _ => SolverStatus::Feasible,
             };
-            Ok(Solved {
-                chosen,
-                status,
-                variables: n_variables,
-                constraints: n_constraints,
-            })
+            // The search's answer must keep every rule; the start plan is the fallback.
+            if fit::misfit(options, &chosen).is_some() {
+                tracing::warn!("solver answer breaks a rule; returning the start plan");
+                return Ok(solved(scheduled, SolverStatus::Feasible));
+            }
+            Ok(solved(chosen, status))
         }
         Err(ResolutionError::Other(msg))
-            if started.elapsed().as_secs_f64() >= time_limit_seconds =>
+            if started.elapsed().as_secs_f64() >= time_limit_seconds * 0.9 =>
         {
             tracing::warn!(
                 reason = msg,
-                "planner hit its time limit with no plan; returning none"
+                "planner hit its time limit; returning the best plan found before"
             );
-            Ok(Solved {
-                chosen: vec![],
-                status: SolverStatus::Feasible,
-                variables: n_variables,
-                constraints: n_constraints,
-            })
+            Ok(solved(scheduled, SolverStatus::Feasible))
         }
         Err(e) => Err(SolverFailure(e.to_string())),
     }

@@ -1,14 +1,18 @@
-//! Every way an intervention could be delivered to this young person (a provision at a start
-//! date), each either open or blocked by the first rule it breaks. The model is built from the
-//! open ones; gaps are explained from the blocked ones.
+//! Every way an intervention could be delivered to this young person (a provision, or the case
+//! manager, at a start date), each either open or blocked by the first rule it breaks. The model
+//! is built from the open ones; gaps are explained from the blocked ones.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{Duration, NaiveDate};
 
+use crate::domain::levels::Requirement;
 use crate::domain::plan::GapReason;
 use crate::domain::problem::Order;
-use crate::domain::{Catalogue, Format, Intervention, Provision, RiskLevel, YoungPerson};
+use crate::domain::{Catalogue, Format, Intervention, OrderType, Provision, RiskLevel, YoungPerson};
+
+/// Work that continues after the order still starts at least this many days before its end.
+pub const CONTINUING_LEAD_DAYS: i64 = 14;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Ineligibility {
@@ -24,44 +28,75 @@ pub enum Ineligibility {
     Gender,
 }
 
-/// Why a candidate cannot be used, in the contract's order of gap reasons.
+/// Why a candidate cannot be used, in the order of the gap reasons.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Block {
+    /// The order does not permit it (`delivered_under`).
+    NotPermitted,
     Ineligible(Ineligibility),
-    Excluded { by: String },
+    Excluded {
+        by: String,
+        reason: String,
+    },
     UnsafeArea(String),
-    RivalInCohort(String),
+    /// Members of these rival groups hold places in the same group cohort.
+    RivalInCohort(Vec<String>),
     StartsBeforeAsOf,
     StartsBeforeOrder,
+    /// Before the licence part of a detention and training order: the child is in custody.
+    InCustody {
+        licence_start: NaiveDate,
+    },
+    /// Inside the provision's referral wait.
+    InReferralWait {
+        wait_days: i64,
+        earliest: NaiveDate,
+    },
     EndsAfterOrder,
-    Full { taken: usize, places: i64 },
-    OverWeeklyHours { weekly: f64, cap: f64 },
+    /// Work that continues after the order, starting less than 14 days before its end.
+    TooCloseToOrderEnd,
+    Full {
+        taken: usize,
+        places: i64,
+    },
+    OverWeeklyHours {
+        weekly: f64,
+        cap: f64,
+    },
     Prerequisite(String),
+    /// Left out of one search only (reduced-cost fixing, places others hold); never explained.
+    Pruned,
 }
 
 impl Block {
     /// The gap reason a need gets when every option stops at this block.
     pub fn stage(&self) -> GapReason {
         match self {
+            Block::NotPermitted => GapReason::NotPermitted,
             Block::Ineligible(_) => GapReason::Ineligible,
             Block::Excluded { .. } => GapReason::Excluded,
             Block::UnsafeArea(_) | Block::RivalInCohort(_) => GapReason::Unsafe,
             Block::StartsBeforeAsOf
             | Block::StartsBeforeOrder
+            | Block::InCustody { .. }
+            | Block::InReferralWait { .. }
             | Block::EndsAfterOrder
+            | Block::TooCloseToOrderEnd
             | Block::Full { .. } => GapReason::NoCapacity,
-            Block::OverWeeklyHours { .. } | Block::Prerequisite(_) => GapReason::NotSelected,
+            Block::OverWeeklyHours { .. } | Block::Prerequisite(_) | Block::Pruned => {
+                GapReason::NotSelected
+            }
         }
     }
 }
 
-/// One intervention delivered by one provision from one start date.
+/// One intervention delivered by one provision (or the case manager) from one start date.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Candidate {
     /// Index into `Options::interventions`.
     pub intervention: usize,
-    /// Index into `Options::provision`.
-    pub provision: usize,
+    /// Index into `Options::provision`; `None` when the case manager delivers it.
+    pub provision: Option<usize>,
     pub start: NaiveDate,
     pub end: NaiveDate,
     pub block: Option<Block>,
@@ -76,19 +111,75 @@ pub struct Setting<'a> {
     pub catalogue: &'a Catalogue,
     pub provision: &'a [Provision],
     pub max_hours_per_week: f64,
+    pub max_concurrent_items: i64,
+    pub prerequisite_max_gap_weeks: i64,
+}
+
+/// What the order asks to be delivered: a referral order's reparation, or a youth
+/// rehabilitation order's requirement other than supervision.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expected {
+    Reparation,
+    Requirement(Requirement),
+}
+
+impl Expected {
+    pub fn label(&self) -> String {
+        match self {
+            Expected::Reparation => "reparation (expected in a referral order contract)".into(),
+            Expected::Requirement(r) => format!("the {} requirement", r.label()),
+        }
+    }
+
+    pub fn served_by(&self, iv: &Intervention) -> bool {
+        match self {
+            Expected::Reparation => iv.category == "reparation",
+            Expected::Requirement(r) => iv.delivered_under.as_ref().is_some_and(|u| {
+                u.contains(&crate::domain::levels::DeliveredUnder::Yro(*r))
+            }),
+        }
+    }
+}
+
+/// What the order expects to see delivered, for the objective and the `requirement_unplanned`
+/// flag.
+pub fn expected_work(order: &Order) -> Vec<Expected> {
+    match order.order_type {
+        OrderType::ReferralOrder => vec![Expected::Reparation],
+        OrderType::YouthRehabilitationOrder => order
+            .requirements
+            .iter()
+            .flatten()
+            .filter(|r| **r != Requirement::Supervision)
+            .map(|r| Expected::Requirement(*r))
+            .collect(),
+        _ => Vec::new(),
+    }
 }
 
 #[derive(Clone)]
 pub struct Options<'a> {
-    /// Interventions that address one of the young person's needs, and their prerequisites,
-    /// sorted by id.
+    /// Interventions that address one of the young person's needs or serve what the order
+    /// expects, and their prerequisites, sorted by id.
     pub interventions: Vec<&'a Intervention>,
     /// Provision of those interventions, sorted by id.
     pub provision: Vec<&'a Provision>,
     pub candidates: Vec<Candidate>,
-    /// The first day anything can start: the later of `as_of` and the order start.
+    /// The first day anything can start: the latest of `as_of`, the order start and (detention
+    /// and training orders) the licence start.
     pub window_start: NaiveDate,
+    pub order_start: NaiveDate,
+    pub order_end: NaiveDate,
     pub max_hours_per_week: f64,
+    pub max_concurrent_items: i64,
+    /// Latest a prerequisite may end, in days before its dependant starts.
+    pub prerequisite_max_gap_days: i64,
+    /// What the order expects, with the interventions that serve each.
+    pub expected: Vec<(Expected, Vec<usize>)>,
+    /// For each assessment, the interventions that must start after it ends when both are
+    /// planned: work on a need it shares with the young person, and, when it assesses an
+    /// assess-first need at medium or above, everything else (its own prerequisites aside).
+    pub waits_for_assessment: BTreeMap<usize, BTreeSet<usize>>,
 }
 
 impl<'a> Options<'a> {
@@ -109,7 +200,32 @@ impl<'a> Options<'a> {
             .enumerate()
             .filter(|(_, c)| c.block.is_none())
     }
+
+    pub fn provision_of(&self, c: &Candidate) -> Option<&'a Provision> {
+        c.provision.map(|p| self.provision[p])
+    }
+
+    /// The id a plan item shows for where it comes from: the provision, or `case_manager`.
+    pub fn source_id(&self, c: &Candidate) -> &str {
+        self.provision_of(c)
+            .map_or(CASE_MANAGER, |p| p.id.as_str())
+    }
+
+    /// Whether a candidate of this source runs every week (rolling provision, the case manager).
+    pub fn is_rolling(&self, c: &Candidate) -> bool {
+        self.provision_of(c).is_none_or(|p| p.rolling)
+    }
+
+    /// Order weeks (from the order start) that a candidate counts in for the hours and
+    /// concurrency limits: its own weeks, up to the order's last week.
+    pub fn weeks_of(&self, c: &Candidate) -> std::ops::RangeInclusive<i64> {
+        let week = |d: NaiveDate| (d - self.order_start).num_days().div_euclid(7);
+        week(c.start)..=week(c.end.min(self.order_end))
+    }
 }
+
+/// What a plan item names as its source when the case manager delivers it.
+pub const CASE_MANAGER: &str = "case_manager";
 
 pub fn end_of(start: NaiveDate, intervention: &Intervention) -> NaiveDate {
     start + Duration::days(7 * intervention.weeks() - 1)
@@ -117,32 +233,23 @@ pub fn end_of(start: NaiveDate, intervention: &Intervention) -> NaiveDate {
 
 /// Groups the young person must not share a group cohort with.
 pub fn rival_groups(person: &YoungPerson, rivalries: &[(String, String)]) -> BTreeSet<String> {
-    let own: BTreeSet<&str> = person
-        .gang_affiliations
-        .iter()
-        .map(String::as_str)
-        .collect();
-    let mut rivals = BTreeSet::new();
-    for (a, b) in rivalries {
-        if own.contains(a.as_str()) {
-            rivals.insert(b.clone());
-        }
-        if own.contains(b.as_str()) {
-            rivals.insert(a.clone());
-        }
-    }
-    rivals
+    crate::domain::problem::rivals_of(&person.gang_affiliations, rivalries)
 }
 
-/// Interventions addressing any of `needs`, with everything they require, transitively.
-pub fn relevant_interventions<'a>(
+/// Interventions addressing any of `needs` or serving what the order expects, with everything
+/// they require, transitively.
+fn relevant_interventions<'a>(
     catalogue: &'a Catalogue,
     needs: &BTreeSet<&str>,
+    expected: &[Expected],
 ) -> Vec<&'a Intervention> {
     let mut wanted: BTreeSet<&str> = catalogue
         .interventions
         .iter()
-        .filter(|i| i.addresses.iter().any(|n| needs.contains(n.as_str())))
+        .filter(|i| {
+            i.addresses.iter().any(|n| needs.contains(n.as_str()))
+                || expected.iter().any(|e| e.served_by(i))
+        })
         .map(|i| i.id.as_str())
         .collect();
     let mut frontier: Vec<&str> = wanted.iter().copied().collect();
@@ -163,19 +270,11 @@ pub fn relevant_interventions<'a>(
     list
 }
 
-/// Start dates to consider: each cohort, or each order week of a rolling provision from `as_of`
-/// to the order's end.
-fn start_dates(p: &Provision, as_of: NaiveDate, order: &Order) -> Vec<NaiveDate> {
-    if !p.rolling {
-        let mut starts = p.starts.clone();
-        starts.sort();
-        return starts;
-    }
+/// Every order week's first day from the first one on or after `from` to the order's end.
+fn weekly_starts(order: &Order, from: NaiveDate) -> Vec<NaiveDate> {
+    let behind = (from - order.start).num_days().max(0);
+    let mut day = order.start + Duration::days((behind + 6) / 7 * 7);
     let mut starts = Vec::new();
-    let mut day = order.start;
-    while day < as_of {
-        day += Duration::days(7);
-    }
     while day <= order.end {
         starts.push(day);
         day += Duration::days(7);
@@ -194,7 +293,8 @@ pub fn build<'a>(setting: &Setting<'a>) -> Options<'a> {
         .iter()
         .map(|n| n.need.as_str())
         .collect();
-    let interventions = relevant_interventions(setting.catalogue, &needs);
+    let expected = expected_work(setting.order);
+    let interventions = relevant_interventions(setting.catalogue, &needs, &expected);
     let ids: BTreeMap<&str, usize> = interventions
         .iter()
         .enumerate()
@@ -203,114 +303,269 @@ pub fn build<'a>(setting: &Setting<'a>) -> Options<'a> {
     let mut provision: Vec<&Provision> = setting
         .provision
         .iter()
-        .filter(|p| ids.contains_key(p.intervention.as_str()))
+        .filter(|p| {
+            ids.get(p.intervention.as_str())
+                .is_some_and(|&k| !interventions[k].by_case_manager())
+        })
         .collect();
     provision.sort_by(|a, b| a.id.cmp(&b.id));
+    let window_start = setting
+        .as_of
+        .max(setting.order.start)
+        .max(setting.order.community_start());
 
     let rivals = rival_groups(setting.person, setting.rivalries);
+    let judge = Judge {
+        setting,
+        rivals: &rivals,
+    };
     let mut candidates = Vec::new();
-    for (pk, p) in provision.iter().enumerate() {
-        let ik = ids[p.intervention.as_str()];
-        let iv = interventions[ik];
-        for start in start_dates(p, setting.as_of, setting.order) {
+    for (ik, iv) in interventions.iter().enumerate() {
+        if !iv.by_case_manager() {
+            continue;
+        }
+        for start in weekly_starts(setting.order, window_start) {
             let end = end_of(start, iv);
-            let block = first_block(setting, iv, p, start, end, &rivals);
             candidates.push(Candidate {
                 intervention: ik,
-                provision: pk,
+                provision: None,
                 start,
                 end,
-                block,
+                block: judge.first_block(iv, None, start, end),
             });
         }
     }
+    for (pk, p) in provision.iter().enumerate() {
+        let ik = ids[p.intervention.as_str()];
+        let iv = interventions[ik];
+        let starts = if p.rolling {
+            weekly_starts(setting.order, window_start)
+        } else {
+            let mut starts = p.starts.clone();
+            starts.sort();
+            starts
+        };
+        for start in starts {
+            let end = end_of(start, iv);
+            candidates.push(Candidate {
+                intervention: ik,
+                provision: Some(pk),
+                start,
+                end,
+                block: judge.first_block(iv, Some(p), start, end),
+            });
+        }
+    }
+    let expected = expected
+        .into_iter()
+        .map(|e| {
+            let serving = (0..interventions.len())
+                .filter(|&i| e.served_by(interventions[i]))
+                .collect();
+            (e, serving)
+        })
+        .collect();
+    let waits_for_assessment = assessment_order(setting, &interventions);
     let mut options = Options {
+        waits_for_assessment,
         interventions,
         provision,
         candidates,
-        window_start: setting.as_of.max(setting.order.start),
+        window_start,
+        order_start: setting.order.start,
+        order_end: setting.order.end,
         max_hours_per_week: setting.max_hours_per_week,
+        max_concurrent_items: setting.max_concurrent_items,
+        prerequisite_max_gap_days: 7 * setting.prerequisite_max_gap_weeks + 1,
+        expected,
     };
     block_unreachable_prerequisites(&mut options);
     options
 }
 
-fn first_block(
+/// Interventions that wait for each assessment (see `Options::waits_for_assessment`).
+fn assessment_order(
     setting: &Setting<'_>,
-    iv: &Intervention,
-    p: &Provision,
-    start: NaiveDate,
-    end: NaiveDate,
-    rivals: &BTreeSet<String>,
-) -> Option<Block> {
-    let person = setting.person;
-    let age = person.age_on(start);
-    if iv.min_age.is_some_and(|min| age < min) || iv.max_age.is_some_and(|max| age > max) {
-        return Some(Block::Ineligible(Ineligibility::Age {
-            age,
-            min: iv.min_age,
-            max: iv.max_age,
-        }));
-    }
-    if let Some(cap) = iv.max_risk_of_serious_harm
-        && person.risk_of_serious_harm > cap
-    {
-        return Some(Block::Ineligible(Ineligibility::Risk {
-            assessed: person.risk_of_serious_harm,
-            cap,
-        }));
-    }
-    if let Some(genders) = &iv.genders
-        && !person.gender.as_ref().is_some_and(|g| genders.contains(g))
-    {
-        return Some(Block::Ineligible(Ineligibility::Gender));
-    }
-    if let Some(ex) = person.exclusions.iter().find(|e| e.intervention == iv.id) {
-        return Some(Block::Excluded { by: ex.by.clone() });
-    }
-    if person
-        .unsafe_areas
-        .iter()
-        .any(|a| !p.area.is_empty() && *a == p.area)
-    {
-        return Some(Block::UnsafeArea(p.area.clone()));
-    }
-    let sharing = p.participants_during(start, end);
-    if iv.format == Format::Group
-        && let Some(group) = sharing
+    interventions: &[&Intervention],
+) -> BTreeMap<usize, BTreeSet<usize>> {
+    use crate::domain::Level;
+    let mine = |iv: &Intervention| -> BTreeSet<&str> {
+        setting
+            .person
+            .needs
             .iter()
-            .flat_map(|q| q.gang_affiliations.iter())
-            .find(|g| rivals.contains(g.as_str()))
-    {
-        return Some(Block::RivalInCohort(group.clone()));
-    }
-    if start < setting.as_of {
-        return Some(Block::StartsBeforeAsOf);
-    }
-    if start < setting.order.start {
-        return Some(Block::StartsBeforeOrder);
-    }
-    if end > setting.order.end {
-        return Some(Block::EndsAfterOrder);
-    }
-    let held = p.most_held_during(start, end);
-    if held as i64 >= p.places {
-        return Some(Block::Full {
-            taken: held,
-            places: p.places,
+            .filter(|n| iv.addresses.contains(&n.need))
+            .map(|n| n.need.as_str())
+            .collect()
+    };
+    let ids: BTreeMap<&str, usize> = interventions
+        .iter()
+        .enumerate()
+        .map(|(k, i)| (i.id.as_str(), k))
+        .collect();
+    let mut out = BTreeMap::new();
+    for (a, assessment) in interventions.iter().enumerate() {
+        if !assessment.is_assessment() {
+            continue;
+        }
+        let shared = mine(assessment);
+        let first = setting.person.needs.iter().any(|n| {
+            n.level >= Level::Medium
+                && shared.contains(n.need.as_str())
+                && setting
+                    .catalogue
+                    .need(&n.need)
+                    .is_some_and(|d| d.assess_first)
         });
+        // Its own prerequisites, transitively, come before it anyway.
+        let mut own = BTreeSet::new();
+        let mut stack: Vec<&str> = assessment.requires.iter().map(String::as_str).collect();
+        while let Some(id) = stack.pop() {
+            if let Some(&j) = ids.get(id)
+                && own.insert(j)
+            {
+                stack.extend(interventions[j].requires.iter().map(String::as_str));
+            }
+        }
+        let waiting: BTreeSet<usize> = (0..interventions.len())
+            .filter(|&x| x != a && !own.contains(&x))
+            .filter(|&x| {
+                first
+                    || (!interventions[x].is_assessment()
+                        && !mine(interventions[x]).is_disjoint(&shared))
+            })
+            .collect();
+        if !waiting.is_empty() {
+            out.insert(a, waiting);
+        }
     }
-    if iv.weekly_hours() > setting.max_hours_per_week + 1e-9 {
-        return Some(Block::OverWeeklyHours {
-            weekly: iv.weekly_hours(),
-            cap: setting.max_hours_per_week,
-        });
-    }
-    None
+    out
 }
 
-/// A candidate whose prerequisite has no open candidate finishing before it starts can never be
-/// planned. Repeats until nothing changes, since blocking one candidate can strand another.
+struct Judge<'s, 'a> {
+    setting: &'s Setting<'a>,
+    rivals: &'s BTreeSet<String>,
+}
+
+impl Judge<'_, '_> {
+    /// The first rule an option breaks, in the order of the gap reasons.
+    fn first_block(
+        &self,
+        iv: &Intervention,
+        p: Option<&Provision>,
+        start: NaiveDate,
+        end: NaiveDate,
+    ) -> Option<Block> {
+        let setting = self.setting;
+        let person = setting.person;
+        let order = setting.order;
+        if !iv.permitted_under(order) {
+            return Some(Block::NotPermitted);
+        }
+        let age = person.age_on(start);
+        if iv.min_age.is_some_and(|min| age < min) || iv.max_age.is_some_and(|max| age > max) {
+            return Some(Block::Ineligible(Ineligibility::Age {
+                age,
+                min: iv.min_age,
+                max: iv.max_age,
+            }));
+        }
+        if let Some(cap) = iv.max_risk_of_serious_harm
+            && person.risk_of_serious_harm > cap
+        {
+            return Some(Block::Ineligible(Ineligibility::Risk {
+                assessed: person.risk_of_serious_harm,
+                cap,
+            }));
+        }
+        if let Some(genders) = &iv.genders
+            && !person.gender.as_ref().is_some_and(|g| genders.contains(g))
+        {
+            return Some(Block::Ineligible(Ineligibility::Gender));
+        }
+        if let Some(ex) = person.exclusions.iter().find(|e| e.intervention == iv.id) {
+            return Some(Block::Excluded {
+                by: ex.by.clone(),
+                reason: ex.reason.clone(),
+            });
+        }
+        if let Some(p) = p {
+            if !p.outreach
+                && !p.area.is_empty()
+                && person.unsafe_areas.iter().any(|a| *a == p.area)
+            {
+                return Some(Block::UnsafeArea(p.area.clone()));
+            }
+            if iv.format == Format::Group {
+                let groups: BTreeSet<String> = p
+                    .participants_during(start, end)
+                    .iter()
+                    .flat_map(|q| q.gang_affiliations.iter())
+                    .filter(|g| self.rivals.contains(g.as_str()))
+                    .cloned()
+                    .collect();
+                if !groups.is_empty() {
+                    return Some(Block::RivalInCohort(groups.into_iter().collect()));
+                }
+            }
+        }
+        if start < setting.as_of {
+            return Some(Block::StartsBeforeAsOf);
+        }
+        if start < order.start {
+            return Some(Block::StartsBeforeOrder);
+        }
+        let licence_start = order.community_start();
+        if start < licence_start {
+            return Some(Block::InCustody { licence_start });
+        }
+        if let Some(p) = p
+            && p.wait_days > 0
+        {
+            let earliest = setting.as_of + Duration::days(p.wait_days);
+            if start < earliest {
+                return Some(Block::InReferralWait {
+                    wait_days: p.wait_days,
+                    earliest,
+                });
+            }
+        }
+        if end > order.end {
+            if !iv.continues_after_order {
+                return Some(Block::EndsAfterOrder);
+            }
+            if (order.end - start).num_days() < CONTINUING_LEAD_DAYS {
+                return Some(Block::TooCloseToOrderEnd);
+            }
+        }
+        if let Some(p) = p {
+            let held = p.most_held_during(start, end);
+            if held as i64 >= p.places {
+                return Some(Block::Full {
+                    taken: held,
+                    places: p.places,
+                });
+            }
+        }
+        if iv.weekly_hours() > setting.max_hours_per_week + 1e-9 {
+            return Some(Block::OverWeeklyHours {
+                weekly: iv.weekly_hours(),
+                cap: setting.max_hours_per_week,
+            });
+        }
+        None
+    }
+}
+
+/// Whether candidate `pre` can serve as the prerequisite of `c`: it ends before `c` starts and
+/// at most the allowed gap before.
+pub fn prepares(options: &Options<'_>, pre: &Candidate, c: &Candidate) -> bool {
+    pre.end < c.start && (c.start - pre.end).num_days() <= options.prerequisite_max_gap_days
+}
+
+/// A candidate whose prerequisite has no open candidate finishing shortly before it starts can
+/// never be planned. Repeats until nothing changes, since blocking one candidate can strand
+/// another.
 fn block_unreachable_prerequisites(options: &mut Options<'_>) {
     loop {
         let mut changed = false;
@@ -327,7 +582,7 @@ fn block_unreachable_prerequisites(options: &mut Options<'_>) {
                 !options
                     .candidates
                     .iter()
-                    .any(|o| o.intervention == j && o.block.is_none() && o.end < c.start)
+                    .any(|o| o.intervention == j && o.block.is_none() && prepares(options, o, c))
             });
             if let Some(req) = missing {
                 options.candidates[k].block = Some(Block::Prerequisite(req.clone()));

@@ -1,69 +1,118 @@
 //! What follows from a plan: flags for the case manager and manager (MAPPA, missing risk plan,
 //! welfare instead of offending work) and the dates its reviews fall due.
 
-use chrono::Duration;
+use chrono::{Duration, NaiveDate};
 
-use super::explain::need_name;
-use crate::domain::plan::{Flag, Gap, PlanItem, Review, ReviewKind};
+use super::explain::{long_date, need_name};
+use super::options::Options;
+use crate::domain::plan::{Flag, FlagCode, Gap, PlanItem, Review, ReviewKind};
 use crate::domain::problem::Order;
-use crate::domain::{Catalogue, Level, YoungPerson};
+use crate::domain::{Catalogue, Intervention, Level, YoungPerson};
 
-pub fn flags(
-    person: &YoungPerson,
-    catalogue: &Catalogue,
-    items: &[PlanItem],
-    gaps: &[Gap],
-) -> Vec<Flag> {
+pub struct FlagContext<'a> {
+    pub person: &'a YoungPerson,
+    pub order: &'a Order,
+    pub catalogue: &'a Catalogue,
+    pub options: &'a Options<'a>,
+    pub chosen: &'a [usize],
+    pub gaps: &'a [Gap],
+}
+
+pub fn flags(ctx: &FlagContext<'_>) -> Vec<Flag> {
+    let (person, catalogue, options) = (ctx.person, ctx.catalogue, ctx.options);
     let mut flags = Vec::new();
-    let offending_need = person.needs.iter().any(|n| {
-        n.level >= Level::Medium && catalogue.need(&n.need).is_some_and(|d| d.offending_related)
+    let mut flag = |code: FlagCode, detail: String| flags.push(Flag { code, detail });
+    let offending = |need: &str| catalogue.need(need).is_some_and(|d| d.offending_related);
+    let planned: Vec<&Intervention> = ctx
+        .chosen
+        .iter()
+        .map(|&k| options.interventions[options.candidates[k].intervention])
+        .collect();
+    let offending_need = person
+        .needs
+        .iter()
+        .any(|n| n.level >= Level::Medium && offending(&n.need));
+    let offending_work = planned.iter().any(|iv| {
+        iv.offending_focused
+            && !iv.is_assessment()
+            && person
+                .needs
+                .iter()
+                .any(|n| offending(&n.need) && iv.addresses.contains(&n.need))
     });
-    if offending_need && !items.iter().any(|i| i.offending_focused) {
-        flags.push(Flag {
-            code: "no_offending_focused_work".into(),
-            detail: "The young person has needs linked to offending at medium or above, but nothing in the plan is offending-focused: welfare support must not replace work on offending.".into(),
-        });
+    if offending_need && !offending_work {
+        flag(
+            FlagCode::NoOffendingFocusedWork,
+            "The young person has needs linked to offending at medium or above, but no offending-focused work on them is planned (assessments and preparation do not count): welfare support must not replace work on offending.".into(),
+        );
+    }
+    for gap in ctx.gaps {
+        if gap.level == Level::High && offending(&gap.need) {
+            flag(
+                FlagCode::OffendingNeedUnmet,
+                format!(
+                    "{} is a high need linked to offending with no intervention ({}): escalate to the manager.",
+                    need_name(catalogue, &gap.need),
+                    gap.reason.as_str().replace('_', " ")
+                ),
+            );
+        }
     }
     let rosh = person.risk_of_serious_harm;
     if rosh.is_high_or_above() {
-        flags.push(Flag {
-            code: "consider_mappa".into(),
-            detail: format!(
+        flag(
+            FlagCode::ConsiderMappa,
+            format!(
                 "Risk of serious harm is {}: consider multi-agency public protection arrangements (MAPPA) and record the decision.",
                 rosh.as_str().replace('_', " ")
             ),
-        });
+        );
         if !person.has_contingency_plan() {
-            flags.push(Flag {
-                code: "no_risk_plan".into(),
-                detail: "Risk of serious harm is high or above and there is no risk management plan with a contingency action.".into(),
-            });
+            flag(
+                FlagCode::NoRiskPlan,
+                "Risk of serious harm is high or above and there is no risk management plan with a contingency action.".into(),
+            );
         }
     }
     if person.safety_and_wellbeing.is_high_or_above() {
-        flags.push(Flag {
-            code: "safety_and_wellbeing_plan".into(),
-            detail: format!(
+        flag(
+            FlagCode::SafetyAndWellbeingPlan,
+            format!(
                 "Safety and wellbeing is {}: make sure a safety and wellbeing plan with contingency actions is in place and children's social care are involved.",
                 person.safety_and_wellbeing.as_str().replace('_', " ")
             ),
-        });
+        );
     }
-    for gap in gaps {
-        if gap.level == Level::High
-            && catalogue
-                .need(&gap.need)
-                .is_some_and(|d| d.offending_related)
-        {
-            flags.push(Flag {
-                code: "offending_need_unmet".into(),
-                detail: format!(
-                    "{} is a high need linked to offending with no intervention ({}): escalate to the manager.",
-                    need_name(catalogue, &gap.need),
-                    gap.reason.as_str()
-                ),
-            });
-        }
+    if let Some(eighteen) = person.birthday(18)
+        && eighteen <= ctx.order.end
+    {
+        flag(
+            FlagCode::TransitionAt18,
+            format!(
+                "The young person turns 18 on {}, on or before the order ends ({}): plan the move to adult services (probation and adult health) with them, and start it at least three months before.",
+                long_date(eighteen),
+                long_date(ctx.order.end)
+            ),
+        );
+    }
+    let unplanned: Vec<String> = options
+        .expected
+        .iter()
+        .filter(|(_, serving)| {
+            !ctx.chosen
+                .iter()
+                .any(|&k| serving.contains(&options.candidates[k].intervention))
+        })
+        .map(|(e, _)| e.label())
+        .collect();
+    if !unplanned.is_empty() {
+        flag(
+            FlagCode::RequirementUnplanned,
+            format!(
+                "Nothing in the plan is delivered for {}: plan it, or record why it cannot be delivered and tell the court or the panel.",
+                unplanned.join(" or ")
+            ),
+        );
     }
     flags
 }
@@ -73,22 +122,36 @@ pub struct ReviewSettings {
     pub outcome_after_days: i64,
 }
 
-pub fn reviews(items: &[PlanItem], order: &Order, settings: &ReviewSettings) -> Vec<Review> {
+/// Reviews due on or after `as_of`: an outcome review within a week of each item's end (on the
+/// order's end for work that continues after it), and plan reviews at the set interval from the
+/// order start and on its end, leaving out one less than 14 days before the end.
+pub fn reviews(
+    items: &[PlanItem],
+    order: &Order,
+    as_of: NaiveDate,
+    settings: &ReviewSettings,
+) -> Vec<Review> {
     let mut reviews: Vec<Review> = items
         .iter()
         .map(|item| Review {
-            due: item.end + Duration::days(settings.outcome_after_days),
+            due: if item.end > order.end {
+                order.end
+            } else {
+                item.end + Duration::days(settings.outcome_after_days)
+            },
             kind: ReviewKind::ItemOutcome,
             intervention: Some(item.intervention.clone()),
         })
         .collect();
     let mut due = order.start + Duration::days(settings.plan_every_days);
     while due < order.end {
-        reviews.push(Review {
-            due,
-            kind: ReviewKind::Plan,
-            intervention: None,
-        });
+        if due >= as_of && (order.end - due).num_days() >= 14 {
+            reviews.push(Review {
+                due,
+                kind: ReviewKind::Plan,
+                intervention: None,
+            });
+        }
         due += Duration::days(settings.plan_every_days);
     }
     reviews.push(Review {
@@ -96,6 +159,7 @@ pub fn reviews(items: &[PlanItem], order: &Order, settings: &ReviewSettings) -> 
         kind: ReviewKind::Plan,
         intervention: None,
     });
+    reviews.retain(|r| r.due >= as_of);
     reviews.sort_by(|a, b| {
         (a.due, a.kind == ReviewKind::Plan, &a.intervention).cmp(&(
             b.due,

@@ -1,117 +1,108 @@
 //! Ways to find good plans fast and to shrink the search before proving the best: a list
 //! schedule, a plan within 0.1%, and reduced-cost fixing from the relaxation.
 
-use std::collections::BTreeMap;
+use std::collections::BTreeSet;
 
 use good_lp::solvers::highs::highs;
 use good_lp::solvers::microlp::microlp;
-use good_lp::{
-    Expression, ProblemVariables, Solution, SolverModel, WithInitialSolution, WithTimeLimit,
-};
+use good_lp::{Expression, ProblemVariables, Solution, SolverModel, WithInitialSolution, WithTimeLimit};
 
-use super::model::{ChildModel, NeedValue, objective_of, weeks_of};
-use super::options::{Block, Options};
-use super::settings::Weights;
-use crate::domain::problem::Order;
+use super::fit::{Misfit, misfit};
+use super::model::{ChildModel, NeedValue, Values, chosen_in, objective_of};
+use super::options::{Block, Options, prepares};
+use crate::domain::Intervention;
 
-/// A quick feasible plan to start the search from: needs in order of value, each given the
-/// option (with any prerequisite it needs, planned earliest) that gains most and still fits
-/// every rule. Never infeasible: at worst it chooses nothing.
-pub fn list_schedule(
-    options: &Options<'_>,
-    order: &Order,
-    needs: &[NeedValue],
-    weights: &Weights,
-) -> Vec<usize> {
-    let cap = options.max_hours_per_week + 1e-9;
+/// A quick feasible plan to start the search from: the young person's needs in order of value,
+/// then what the order expects, then assessments, each given the option (with any prerequisite
+/// it needs, ending as close before it as fits) that gains most and keeps every rule. Never
+/// infeasible: at worst it chooses nothing.
+pub fn list_schedule(options: &Options<'_>, values: &Values) -> Vec<usize> {
     let mut chosen: Vec<usize> = Vec::new();
-    let mut hours: BTreeMap<i64, f64> = BTreeMap::new();
-    let fits = |hours: &BTreeMap<i64, f64>, plan: &[usize]| {
-        let mut extra: BTreeMap<i64, f64> = BTreeMap::new();
-        for &k in plan {
-            let c = &options.candidates[k];
-            for w in weeks_of(order, c) {
-                *extra.entry(w).or_default() +=
-                    options.interventions[c.intervention].weekly_hours();
-            }
-        }
-        extra
-            .iter()
-            .all(|(w, h)| hours.get(w).copied().unwrap_or(0.0) + h <= cap)
-    };
-    let mut by_value: Vec<&NeedValue> = needs.iter().collect();
-    by_value.sort_by_key(|n| std::cmp::Reverse(n.coverage));
+    let mut by_value: Vec<&NeedValue> = values.needs.iter().collect();
+    by_value.sort_by_key(|n| std::cmp::Reverse(n.level));
+    by_value.sort_by_key(|n| std::cmp::Reverse(n.offending_related));
+    let mut targets: Vec<Box<dyn Fn(&Intervention) -> bool + '_>> = Vec::new();
     for need in by_value {
+        targets.push(Box::new(move |iv: &Intervention| {
+            !iv.is_assessment() && iv.addresses.contains(&need.need)
+        }));
+    }
+    for (expected, _) in &options.expected {
+        targets.push(Box::new(move |iv: &Intervention| expected.served_by(iv)));
+    }
+    targets.push(Box::new(|iv: &Intervention| iv.is_assessment()));
+    for target in &targets {
         let taken = |i: usize, chosen: &[usize]| {
             chosen
                 .iter()
                 .any(|k| options.candidates[*k].intervention == i)
         };
-        if chosen.iter().any(|k| {
-            options.interventions[options.candidates[*k].intervention]
-                .addresses
-                .contains(&need.need)
-        }) {
-            continue;
-        }
+        let before = objective_of(options, &chosen, values);
         let mut best: Option<(f64, Vec<usize>)> = None;
+        let mut tried = BTreeSet::new();
         for (k, c) in options.open() {
             let iv = options.interventions[c.intervention];
-            if !iv.addresses.contains(&need.need) || taken(c.intervention, &chosen) {
+            if !target(iv) || taken(c.intervention, &chosen) || tried.contains(&(c.intervention, c.provision)) {
                 continue;
             }
-            // Its prerequisites: already chosen and finished in time, or the earliest that fits.
-            let mut plan = vec![k];
-            let mut possible = true;
-            for req in &iv.requires {
-                let Some(j) = options.intervention_index(req) else {
-                    possible = false;
-                    break;
-                };
-                if chosen.iter().any(|o| {
-                    options.candidates[*o].intervention == j && options.candidates[*o].end < c.start
-                }) {
-                    continue;
-                }
-                if taken(j, &chosen) || !options.interventions[j].requires.is_empty() {
-                    possible = false;
-                    break;
-                }
-                let pre = options
-                    .candidates_of(j)
-                    .filter(|(_, p)| p.block.is_none() && p.end < c.start)
-                    .find(|(pk, _)| fits(&hours, &[*pk, k]));
-                match pre {
-                    Some((pk, _)) => plan.push(pk),
-                    None => {
-                        possible = false;
-                        break;
-                    }
-                }
-            }
-            if !possible || !fits(&hours, &plan) {
+            let Some(bundle) = with_prerequisites(options, &chosen, k) else {
+                continue;
+            };
+            let mut with = chosen.clone();
+            with.extend(&bundle);
+            if misfit(options, &with).is_some() {
                 continue;
             }
-            let mut with: Vec<usize> = chosen.clone();
-            with.extend(&plan);
-            let gain = objective_of(options, &with, needs, weights)
-                - objective_of(options, &chosen, needs, weights);
+            // Later starts of the same source earn no more.
+            tried.insert((c.intervention, c.provision));
+            let gain = objective_of(options, &with, values) - before;
             if gain > 0.0 && best.as_ref().is_none_or(|(g, _)| gain > *g) {
-                best = Some((gain, plan));
+                best = Some((gain, bundle));
             }
         }
-        if let Some((_, plan)) = best {
-            for &k in &plan {
-                let c = &options.candidates[k];
-                for w in weeks_of(order, c) {
-                    *hours.entry(w).or_default() +=
-                        options.interventions[c.intervention].weekly_hours();
-                }
-            }
-            chosen.extend(plan);
+        if let Some((_, bundle)) = best {
+            chosen.extend(bundle);
         }
     }
     chosen
+}
+
+/// Candidate `k` with a candidate of each prerequisite it lacks (one level deep), each the
+/// latest that ends in time and fits beside what is chosen; `None` when one cannot be had.
+fn with_prerequisites(options: &Options<'_>, chosen: &[usize], k: usize) -> Option<Vec<usize>> {
+    let c = &options.candidates[k];
+    let mut bundle = vec![k];
+    for req in &options.interventions[c.intervention].requires {
+        let j = options.intervention_index(req)?;
+        if chosen
+            .iter()
+            .any(|o| options.candidates[*o].intervention == j && prepares(options, &options.candidates[*o], c))
+        {
+            continue;
+        }
+        if chosen.iter().any(|o| options.candidates[*o].intervention == j)
+            || !options.interventions[j].requires.is_empty()
+        {
+            return None;
+        }
+        let mut ready: Vec<usize> = options
+            .candidates_of(j)
+            .filter(|(_, p)| p.block.is_none() && prepares(options, p, c))
+            .map(|(pk, _)| pk)
+            .collect();
+        ready.sort_by_key(|pk| std::cmp::Reverse(options.candidates[*pk].end));
+        let pick = ready.into_iter().find(|pk| {
+            let mut with: Vec<usize> = chosen.to_vec();
+            with.extend(&bundle);
+            with.push(*pk);
+            !matches!(
+                misfit(options, &with),
+                Some(Misfit::Hours { .. } | Misfit::Items { .. } | Misfit::Assessment { .. })
+            )
+        })?;
+        bundle.push(pick);
+    }
+    Some(bundle)
 }
 
 /// Reduced-cost fixing: the relaxation (HiGHS, a few milliseconds) bounds what any plan can be
@@ -121,13 +112,11 @@ pub fn list_schedule(
 /// `None` when nothing could be left out (or the relaxation failed: then nothing is).
 pub fn without_hopeless<'a>(
     options: &Options<'a>,
-    order: &Order,
-    needs: &[NeedValue],
-    weights: &Weights,
+    values: &Values,
     worth: f64,
 ) -> Option<Options<'a>> {
     let mut vars = ProblemVariables::new();
-    let child = ChildModel::build(&mut vars, options, order, needs, weights);
+    let child = ChildModel::build(&mut vars, options, values);
     let mut relaxation = vars
         .maximise(child.objective.clone())
         .using(highs)
@@ -156,10 +145,7 @@ pub fn without_hopeless<'a>(
     let mut narrowed = options.clone();
     for k in hopeless {
         // Internal to this search only: the plan's explanations use the untouched options.
-        narrowed.candidates[k].block = Some(Block::Full {
-            taken: 0,
-            places: 0,
-        });
+        narrowed.candidates[k].block = Some(Block::Pruned);
     }
     Some(narrowed)
 }
@@ -171,17 +157,11 @@ fn objective_value(objective: &Expression, solution: &impl Solution) -> f64 {
 /// A plan within 0.1% of the best, found fast (the search stops at that gap rather than proving
 /// the optimum), starting from the list schedule; it is the bar for reduced-cost fixing.
 /// Deterministic: no clock decides what it returns unless the time limit is hit.
-pub fn near_optimal(
-    options: &Options<'_>,
-    order: &Order,
-    needs: &[NeedValue],
-    weights: &Weights,
-    time_limit_seconds: f64,
-) -> Vec<usize> {
-    let scheduled = list_schedule(options, order, needs, weights);
+pub fn near_optimal(options: &Options<'_>, values: &Values, time_limit_seconds: f64) -> Vec<usize> {
+    let scheduled = list_schedule(options, values);
     let mut vars = ProblemVariables::new();
-    let child = ChildModel::build(&mut vars, options, order, needs, weights);
-    let start_from = child.start_values(options, &scheduled, needs, weights);
+    let child = ChildModel::build(&mut vars, options, values);
+    let start_from = child.start_values(options, &scheduled, values);
     let mut model = vars.maximise(child.objective.clone()).using(microlp);
     for row in child.rows.iter().cloned() {
         model.add_constraint(row);
@@ -193,14 +173,9 @@ pub fn near_optimal(
     };
     match model.with_time_limit(time_limit_seconds).solve() {
         Ok(solution) => {
-            let found: Vec<usize> = child
-                .x
-                .iter()
-                .filter(|(_, v)| solution.value(**v) > 0.5)
-                .map(|(k, _)| *k)
-                .collect();
-            if objective_of(options, &found, needs, weights)
-                >= objective_of(options, &scheduled, needs, weights)
+            let found = chosen_in(&child.x, &solution);
+            if misfit(options, &found).is_none()
+                && objective_of(options, &found, values) >= objective_of(options, &scheduled, values)
             {
                 found
             } else {

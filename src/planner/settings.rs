@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::domain::levels::InterventionLevel;
 use crate::domain::{Evidence, Level};
 
 /// The objective's weights. All are whole numbers so that objective values compare exactly
@@ -15,10 +16,18 @@ pub struct Weights {
     pub level_low: i64,
     pub level_medium: i64,
     pub level_high: i64,
-    /// Multiplier for needs linked to offending (risk-need-responsivity: these come first).
+    /// Multiplier for a need linked to offending met (or waited on) through offending-focused
+    /// work (risk-need-responsivity: these come first).
     pub offending_related: i64,
-    /// Multiplier for welfare needs: they support, but must not crowd out, offending work.
+    /// Multiplier for welfare needs, and for needs linked to offending met through welfare
+    /// work: they support, but must not crowd out, offending work.
     pub welfare: i64,
+    /// An assessment of a need at medium or above: this times the need's level and relatedness
+    /// (assessments never meet a need, but are planned whenever there is room).
+    pub assessment: i64,
+    /// Delivering what the order expects (a referral order's reparation, each youth
+    /// rehabilitation order requirement other than supervision).
+    pub expected_work: i64,
     /// Cost of each week a need waits, times its level and relatedness multipliers.
     pub delay_per_week: i64,
     pub evidence_research_supported: i64,
@@ -43,12 +52,14 @@ impl Default for Weights {
             level_low: 1,
             level_medium: 2,
             level_high: 4,
-            offending_related: 3,
-            welfare: 2,
+            offending_related: 5,
+            welfare: 1,
+            assessment: 250,
+            expected_work: 3000,
             delay_per_week: 1,
-            evidence_research_supported: 40,
-            evidence_promising: 25,
-            evidence_emerging: 10,
+            evidence_research_supported: 12,
+            evidence_promising: 8,
+            evidence_emerging: 4,
             evidence_unrated: 0,
             contact_hour: 1,
             priority_base: 4,
@@ -89,8 +100,11 @@ impl Weights {
 #[serde(default)]
 pub struct PlannerSettings {
     pub weights: Weights,
-    /// Weekly contact hours when the young person's record sets none.
-    pub default_max_hours_per_week: f64,
+    /// Weekly contact hours and items at once by intervention level, when the young person's
+    /// record sets none.
+    pub intensity: Intensity,
+    /// A prerequisite ends at most this many weeks before the work it prepares for starts.
+    pub prerequisite_max_gap_weeks: i64,
     /// After this the best plan found so far is returned with status `feasible`.
     pub time_limit_seconds: f64,
     /// Plan reviews at least this often...
@@ -105,7 +119,8 @@ impl Default for PlannerSettings {
     fn default() -> Self {
         PlannerSettings {
             weights: Weights::default(),
-            default_max_hours_per_week: 10.0,
+            intensity: Intensity::default(),
+            prerequisite_max_gap_weeks: 6,
             time_limit_seconds: 10.0,
             plan_review_weeks: 12,
             plan_review_weeks_high_risk: 6,
@@ -114,15 +129,68 @@ impl Default for PlannerSettings {
     }
 }
 
+/// How much a young person can take on in a week, at one intervention level.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct IntensityLimits {
+    pub max_hours_per_week: f64,
+    pub max_concurrent_items: i64,
+}
+
+/// The intensity table: standard 3 hours and 2 items at once, enhanced 6 and 3, intensive 10
+/// and 4.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct Intensity {
+    pub standard: IntensityLimits,
+    pub enhanced: IntensityLimits,
+    pub intensive: IntensityLimits,
+}
+
+impl Default for Intensity {
+    fn default() -> Self {
+        let limits = |h: f64, n: i64| IntensityLimits {
+            max_hours_per_week: h,
+            max_concurrent_items: n,
+        };
+        Intensity {
+            standard: limits(3.0, 2),
+            enhanced: limits(6.0, 3),
+            intensive: limits(10.0, 4),
+        }
+    }
+}
+
+impl Intensity {
+    pub fn at(&self, level: InterventionLevel) -> &IntensityLimits {
+        match level {
+            InterventionLevel::Standard => &self.standard,
+            InterventionLevel::Enhanced => &self.enhanced,
+            InterventionLevel::Intensive => &self.intensive,
+        }
+    }
+}
+
 impl PlannerSettings {
     /// Settings a team may store are checked like any other input.
     pub fn validate(&self) -> Result<(), crate::domain::FieldErrors> {
         let mut errors = crate::domain::FieldErrors::default();
-        if !(self.default_max_hours_per_week > 0.0 && self.default_max_hours_per_week <= 60.0) {
-            errors.push(
-                "default_max_hours_per_week",
-                "must be more than 0 and at most 60",
-            );
+        for (name, limits) in [
+            ("intensity.standard", &self.intensity.standard),
+            ("intensity.enhanced", &self.intensity.enhanced),
+            ("intensity.intensive", &self.intensity.intensive),
+        ] {
+            if !(limits.max_hours_per_week > 0.0 && limits.max_hours_per_week <= 60.0) {
+                errors.push(
+                    format!("{name}.max_hours_per_week"),
+                    "must be more than 0 and at most 60",
+                );
+            }
+            if !(1..=20).contains(&limits.max_concurrent_items) {
+                errors.push(format!("{name}.max_concurrent_items"), "must be 1 to 20");
+            }
+        }
+        if !(1..=26).contains(&self.prerequisite_max_gap_weeks) {
+            errors.push("prerequisite_max_gap_weeks", "must be 1 to 26");
         }
         if !(self.time_limit_seconds > 0.0 && self.time_limit_seconds <= 300.0) {
             errors.push("time_limit_seconds", "must be more than 0 and at most 300");
@@ -158,6 +226,8 @@ impl PlannerSettings {
         }
         for (name, value) in [
             ("weights.delay_per_week", w.delay_per_week),
+            ("weights.assessment", w.assessment),
+            ("weights.expected_work", w.expected_work),
             (
                 "weights.evidence_research_supported",
                 w.evidence_research_supported,

@@ -128,6 +128,7 @@ pub async fn import(
             description: need.description.clone(),
             offending_related: need.offending_related,
             harm_related: need.harm_related,
+            assess_first: need.assess_first,
         };
         match existing_needs.get(&need.id) {
             Some(old) if *old == row => {}
@@ -186,6 +187,7 @@ pub async fn list_needs(db: &impl ConnectionTrait, team: &str) -> StoreResult<Ve
             description: n.description,
             offending_related: n.offending_related,
             harm_related: n.harm_related,
+            assess_first: n.assess_first,
         })
         .collect())
 }

@@ -76,6 +76,7 @@ pub mod needs {
         pub description: String,
         pub offending_related: bool,
         pub harm_related: bool,
+        pub assess_first: bool,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
