@@ -289,7 +289,7 @@ async fn run(command: Command, settings: Settings) -> Result<(), CliError> {
             mip_gap,
             export_model,
         } => {
-            let mut limits = planner::allocation::AllocationSettings {
+            let mut limits = crate::allocation::AllocationSettings {
                 export_model,
                 ..Default::default()
             };
@@ -498,7 +498,7 @@ async fn plan_command(
 async fn allocate_command(
     input: &Path,
     team: Option<&str>,
-    limits: planner::allocation::AllocationSettings,
+    limits: crate::allocation::AllocationSettings,
     settings: &Settings,
 ) -> Result<(), CliError> {
     let text = read(input)?;
@@ -509,7 +509,7 @@ async fn allocate_command(
         planning::complete_caseload(&db, team, &mut caseload).await?;
         planner_settings = store::accounts::planner_settings(&db, team).await?;
     }
-    let allocation = planner::allocation::allocate(&caseload, &planner_settings, &limits)?;
+    let allocation = crate::allocation::allocate(&caseload, &planner_settings, &limits)?;
     println!(
         "{}",
         serde_json::to_string_pretty(&allocation).map_err(anyhow::Error::from)?

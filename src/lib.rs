@@ -2,6 +2,7 @@
 //! plans and sequences interventions for children supervised by youth justice services.
 
 pub mod accounts;
+pub mod allocation;
 pub mod api;
 pub mod catalogue_files;
 pub mod cli;

@@ -6,7 +6,7 @@ use sea_orm::DatabaseConnection;
 use crate::domain::plan::Plan;
 use crate::domain::problem::Caseload;
 use crate::domain::{Participant, PlanningProblem, Provision};
-use crate::planner::allocation::{self, Allocation, AllocationSettings};
+use crate::allocation::{self, Allocation, AllocationSettings};
 use crate::planner::{self, PlanError, PlannerSettings};
 use crate::store::{self, StoreResult};
 

@@ -11,7 +11,7 @@ use chrono::{Duration, NaiveDate};
 use intervention_planner::catalogue_files;
 use intervention_planner::domain::problem::Caseload;
 use intervention_planner::domain::{Catalogue, Format, PlanningProblem};
-use intervention_planner::planner::allocation::{Allocation, AllocationSettings, allocate};
+use intervention_planner::allocation::{Allocation, AllocationSettings, allocate};
 use intervention_planner::planner::{PlannerSettings, generate};
 use proptest::prelude::*;
 
@@ -41,7 +41,11 @@ fn shared_rule_violations(caseload: &Caseload, allocation: &Allocation) -> Vec<S
         // Who holds a place when: (start, end, groups), participants first.
         let mut holders: Vec<(NaiveDate, NaiveDate, Vec<String>, Option<NaiveDate>)> = Vec::new();
         for q in &p.participants {
-            let from = q.from.unwrap_or(NaiveDate::MIN);
+            let from = if p.rolling {
+                q.start.unwrap_or(NaiveDate::MIN)
+            } else {
+                NaiveDate::MIN
+            };
             holders.push((
                 from,
                 q.until.unwrap_or(NaiveDate::MAX),
@@ -124,7 +128,7 @@ fn per_child_problem(caseload: &Caseload, k: usize) -> PlanningProblem {
     PlanningProblem {
         as_of: caseload.as_of,
         young_person: case.young_person.clone(),
-        order: case.order,
+        order: case.order.clone(),
         rivalries: caseload.rivalries.clone(),
         catalogue: caseload.catalogue.clone(),
         provision: caseload.provision.clone(),

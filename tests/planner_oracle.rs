@@ -1,6 +1,6 @@
 //! The planner's objective against an exhaustive oracle on small random problems: every
-//! assignment of at most one open candidate per relevant intervention that keeps prerequisites
-//! and weekly hours is scored with the planner's own objective, and the best must equal the
+//! assignment of at most one open candidate per relevant intervention that keeps every rule of a
+//! plan (weekly hours, items at once, prerequisites, assessments first) is scored with the planner's own objective, and the best must equal the
 //! planner's when it reports `optimal`. `PROPTEST_CASES` sets the number of cases (default 128).
 
 #[path = "support/problems.rs"]
@@ -12,9 +12,9 @@ use proptest::prelude::*;
 
 use intervention_planner::domain::PlanningProblem;
 use intervention_planner::domain::plan::SolverStatus;
-use intervention_planner::planner::model::{self, NeedValue};
+use intervention_planner::planner::model::{self, Values};
 use intervention_planner::planner::options::{self, Options};
-use intervention_planner::planner::{self, PlannerSettings, Weights};
+use intervention_planner::planner::{self, PlannerSettings, fit};
 
 use problems::{Size, check_hard_rules};
 
@@ -47,8 +47,7 @@ struct Best {
 
 struct Search<'a> {
     options: &'a Options<'a>,
-    needs: &'a [NeedValue],
-    weights: &'a Weights,
+    values: &'a Values,
     /// Open candidates of each relevant intervention.
     per_intervention: Vec<Vec<usize>>,
     /// Order weeks each candidate overlaps (from the order start).
@@ -91,23 +90,13 @@ impl Search<'_> {
 
     fn leaf(&mut self) {
         let options = self.options;
-        // Prerequisites: each required intervention chosen, ending strictly before the start.
-        for (i, k) in self.chosen.iter().enumerate() {
-            let Some(k) = k else { continue };
-            let c = &options.candidates[*k];
-            for req in &options.interventions[i].requires {
-                let Some(j) = options.intervention_index(req) else {
-                    return;
-                };
-                match self.chosen[j] {
-                    Some(kj) if options.candidates[kj].end < c.start => {}
-                    _ => return,
-                }
-            }
+        let chosen: Vec<usize> = self.chosen.iter().flatten().copied().collect();
+        // Every rule of a plan: prerequisites in their window, items at once, assessments first.
+        if fit::misfit(options, &chosen).is_some() {
+            return;
         }
         self.best.feasible_assignments += 1;
-        let chosen: Vec<usize> = self.chosen.iter().flatten().copied().collect();
-        let value = model::objective_of(options, &chosen, self.needs, self.weights);
+        let value = model::objective_of(options, &chosen, self.values);
         if value > self.best.value + 1e-9 {
             self.best.value = value;
             self.best.chosen = chosen;
@@ -123,7 +112,7 @@ fn describe(options: &Options<'_>, chosen: &[usize]) -> Vec<String> {
             format!(
                 "{} via {} {}..{}",
                 options.interventions[c.intervention].id,
-                options.provision[c.provision].id,
+                options.source_id(c),
                 c.start,
                 c.end
             )
@@ -133,15 +122,10 @@ fn describe(options: &Options<'_>, chosen: &[usize]) -> Vec<String> {
 
 /// Runs the oracle; `None` when the problem has too many assignments to enumerate.
 fn oracle(problem: &PlanningProblem, settings: &PlannerSettings) -> Option<(Best, String)> {
-    let catalogue = problem
-        .catalogue
-        .as_ref()
-        .expect("generated with a catalogue");
-    let person = &problem.young_person;
     // Exactly as planner::plan builds it.
     let setting = planner::setting_for(problem, settings);
     let options = options::build(&setting);
-    let needs = model::need_values(&person.needs, catalogue, &settings.weights);
+    let values = planner::values_for(problem, settings);
     let per_intervention: Vec<Vec<usize>> = (0..options.interventions.len())
         .map(|i| {
             options
@@ -158,22 +142,18 @@ fn oracle(problem: &PlanningProblem, settings: &PlannerSettings) -> Option<(Best
     if assignments > MAX_ASSIGNMENTS {
         return None;
     }
-    let order_start = problem.order.start;
     let weeks = options
         .candidates
         .iter()
         .map(|c| {
-            (
-                (c.start - order_start).num_days().div_euclid(7),
-                (c.end - order_start).num_days().div_euclid(7),
-            )
+            let weeks = options.weeks_of(c);
+            (*weeks.start(), *weeks.end())
         })
         .collect();
     let n = options.interventions.len();
     let mut search = Search {
         options: &options,
-        needs: &needs,
-        weights: &settings.weights,
+        values: &values,
         per_intervention,
         weeks,
         cap: options.max_hours_per_week,
@@ -265,8 +245,8 @@ fn oracle_agrees_with_a_hand_worked_case() {
     .unwrap();
     let settings = PlannerSettings::default();
     let (best, words) = oracle(&problem, &settings).expect("small");
-    // coverage 1000 × high 4 × offending 3 = 12000, + 40 research supported, − 8 hours.
-    assert_eq!(best.value, 12000.0 + 40.0 - 8.0, "{words}");
+    // (coverage 1000 + research supported 12) × high 4 × offending-focused 5, − 8 hours.
+    assert_eq!(best.value, (1000.0 + 12.0) * 4.0 * 5.0 - 8.0, "{words}");
     assert!(
         words.contains("strong via strong-rolling 2026-01-05"),
         "{words}"

@@ -153,7 +153,7 @@ proptest! {
         let plan = plan_of(&problem);
         let catalogue = problem.catalogue.as_ref().unwrap();
         let yp = &problem.young_person;
-        let has = |code: &str| plan.flags.iter().any(|f| f.code == code);
+        let has = |code: &str| plan.flags.iter().any(|f| f.code.as_str() == code);
         let offending_need = yp.needs.iter().any(|n| {
             n.level >= Level::Medium && catalogue.need(&n.need).is_some_and(|d| d.offending_related)
         });

@@ -7,7 +7,7 @@ use super::auth::{COORDINATORS, allow};
 use super::{ApiError, parse_body};
 use crate::accounts::Caller;
 use crate::domain::problem::Caseload;
-use crate::planner::allocation::{Allocation, AllocationSettings};
+use crate::allocation::{Allocation, AllocationSettings};
 use crate::{planning, store};
 
 /// Allocates shared places across a caseload without saving anything. A document without

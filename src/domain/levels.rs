@@ -261,7 +261,15 @@ impl DeliveredUnder {
             DeliveredUnder::OutOfCourt => "an out-of-court disposal".into(),
             DeliveredUnder::ReferralOrder => "a referral order contract".into(),
             DeliveredUnder::DtoLicence => "the licence of a detention and training order".into(),
-            DeliveredUnder::Yro(r) => format!("a {} requirement", r.label()),
+            DeliveredUnder::Yro(r) => {
+                let words = r.label();
+                let article = if words.starts_with(['a', 'e', 'i', 'o', 'u']) {
+                    "an"
+                } else {
+                    "a"
+                };
+                format!("{article} {words} requirement")
+            }
         }
     }
 }

@@ -74,6 +74,9 @@ pub struct Gap {
 #[serde(rename_all = "snake_case")]
 pub enum FlagCode {
     NoOffendingFocusedWork,
+    /// High likelihood of reoffending or risk of serious harm, and no offending-focused work
+    /// planned at all, whatever the assessed needs.
+    HighRiskNoOffendingWork,
     OffendingNeedUnmet,
     ConsiderMappa,
     NoRiskPlan,
@@ -87,6 +90,7 @@ impl FlagCode {
     pub fn as_str(self) -> &'static str {
         match self {
             FlagCode::NoOffendingFocusedWork => "no_offending_focused_work",
+            FlagCode::HighRiskNoOffendingWork => "high_risk_no_offending_work",
             FlagCode::OffendingNeedUnmet => "offending_need_unmet",
             FlagCode::ConsiderMappa => "consider_mappa",
             FlagCode::NoRiskPlan => "no_risk_plan",

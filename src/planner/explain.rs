@@ -277,9 +277,9 @@ fn why_not_earlier(options: &Options<'_>, k: usize, chosen: &[usize]) -> Option<
             options.interventions[options.candidates[assessment].intervention].name,
             long_date(options.candidates[assessment].end)
         ),
-        Misfit::Prerequisite { requires, .. } => format!(
-            "not from {earliest}: work that needs it as a prerequisite ({}) must follow within {}",
-            requires,
+        Misfit::Prerequisite { candidate, .. } => format!(
+            "not from {earliest}: {}, which needs it first, must start within {} of its end",
+            options.interventions[options.candidates[candidate].intervention].name,
             weeks((options.prerequisite_max_gap_days - 1) / 7)
         ),
         Misfit::Twice(_) => return None,
@@ -599,7 +599,7 @@ fn not_permitted_detail(ctx: &GapContext<'_>, name: &str, furthest: &[&Candidate
         .collect();
     let order = match (ctx.order.order_type, &ctx.order.requirements) {
         (crate::domain::OrderType::YouthRehabilitationOrder, Some(reqs)) => format!(
-            "a youth rehabilitation order with {} {}",
+            "youth rehabilitation order with {} {}",
             list(&reqs.iter().map(|r| r.label()).collect::<Vec<_>>()),
             if reqs.len() == 1 { "requirement" } else { "requirements" }
         ),
@@ -672,21 +672,32 @@ fn no_capacity_detail(ctx: &GapContext<'_>, name: &str, furthest: &[&Candidate])
                 wait_days,
                 earliest,
             }) => {
-                let open_later = furthest.iter().any(|o| {
-                    o.intervention == c.intervention
-                        && o.provision == c.provision
-                        && !matches!(o.block, Some(Block::InReferralWait { .. }))
-                });
+                let then = furthest
+                    .iter()
+                    .find(|o| {
+                        o.intervention == c.intervention
+                            && o.provision == c.provision
+                            && !matches!(o.block, Some(Block::InReferralWait { .. }))
+                    })
+                    .map(|o| match &o.block {
+                        Some(Block::EndsAfterOrder) => format!(
+                            ", and starting then it would end {}, after the order",
+                            long_date(o.end)
+                        ),
+                        Some(Block::TooCloseToOrderEnd) => {
+                            ", less than 14 days before the order ends".to_string()
+                        }
+                        Some(Block::Full { taken, places }) => {
+                            format!(", and then it is full ({taken} of {places} places)")
+                        }
+                        _ => String::new(),
+                    })
+                    .unwrap_or_default();
                 format!(
-                    "{} ({source}) has a referral wait of {}, so a new referral starts {} at the earliest{}",
+                    "{} ({source}) has a referral wait of {}, so a new referral starts {} at the earliest{then}",
                     iv.name,
                     plural(*wait_days, "day"),
                     long_date(*earliest),
-                    if open_later {
-                        ", and then it cannot be had either"
-                    } else {
-                        ", too late for the order"
-                    }
                 )
             }
             Some(Block::Full { taken, places }) if rolling => {

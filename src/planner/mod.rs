@@ -1,8 +1,6 @@
 //! The sequencing planner: a planning problem in, an optimised and explained plan out.
 //! Pure: no HTTP, no SQL. CPU-bound: callers on an async runtime use `spawn_blocking`.
 
-pub mod allocation;
-pub mod allocation_model;
 pub mod explain;
 pub mod fit;
 pub mod generate;
@@ -132,6 +130,7 @@ pub fn explain_plan(
         chosen: &solved.chosen,
     });
     let flags = oversight::flags(&oversight::FlagContext {
+        as_of: problem.as_of,
         person,
         order: &problem.order,
         catalogue,

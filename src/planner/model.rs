@@ -34,6 +34,8 @@ pub struct Values {
     pub needs: Vec<NeedValue>,
     /// Value of delivering each piece of work the order expects.
     pub expected: i64,
+    /// A caseload's scale of what the order expects (1 for a plan on its own).
+    pub expected_scale: i64,
     pub weights: Weights,
 }
 
@@ -52,6 +54,7 @@ impl Values {
                 })
                 .collect(),
             expected: weights.expected_work,
+            expected_scale: 1,
             weights: weights.clone(),
         }
     }
@@ -82,10 +85,18 @@ impl Values {
         let w = &self.weights;
         let addressed = self.needs.iter().filter(|n| iv.addresses.contains(&n.need));
         let waited = (c.start - options.window_start).num_days().max(0) / 7;
-        let per_week: i64 = addressed
-            .clone()
-            .map(|n| w.delay_per_week * self.priority(n, iv))
-            .sum();
+        // What the order expects waits at the cost of a medium need linked to offending: a
+        // court's or panel's requirement starts promptly, not when convenient.
+        let expected = if options.expected.iter().any(|(_, s)| s.contains(&c.intervention)) {
+            w.delay_per_week * w.level_medium * w.offending_related * self.expected_scale
+        } else {
+            0
+        };
+        let per_week: i64 = expected
+            + addressed
+                .clone()
+                .map(|n| w.delay_per_week * self.priority(n, iv))
+                .sum::<i64>();
         let assessment = if iv.is_assessment() {
             addressed
                 .filter(|n| n.level >= Level::Medium)
@@ -354,7 +365,8 @@ pub fn chosen_in(x: &BTreeMap<usize, Variable>, solution: &impl Solution) -> Vec
         .collect()
 }
 
-/// Solves one young person's model with microlp (measured fastest for models this size).
+/// Solves one young person's model with microlp (measured fastest for models this size),
+/// starting from a plan within 0.1% of the best.
 pub fn solve(
     options: &Options<'_>,
     values: &Values,
@@ -370,26 +382,36 @@ pub fn solve(
     }
     let started = Instant::now();
     let scheduled = search::near_optimal(options, values, time_limit_seconds);
-    let narrowed = search::without_hopeless(
-        options,
-        values,
-        objective_of(options, &scheduled, values),
-    );
+    let remaining = (time_limit_seconds - started.elapsed().as_secs_f64()).max(0.05);
+    prove(options, values, &scheduled, remaining)
+}
+
+/// Proves the best plan, starting from `incumbent` (a plan that keeps every rule): the
+/// relaxation rules out every option that cannot be in a plan as good, and microlp searches the
+/// rest. On the time limit the best plan found is returned, `feasible`.
+pub fn prove(
+    options: &Options<'_>,
+    values: &Values,
+    incumbent: &[usize],
+    time_limit_seconds: f64,
+) -> Result<Solved, SolverFailure> {
+    let started = Instant::now();
+    let narrowed =
+        search::without_hopeless(options, values, objective_of(options, incumbent, values));
     let options = narrowed.as_ref().unwrap_or(options);
     let mut vars = ProblemVariables::new();
     let child = ChildModel::build(&mut vars, options, values);
     let n_variables = child.variable_count();
     let n_constraints = child.rows.len();
-    let start_from = child.start_values(options, &scheduled, values);
+    let start_from = child.start_values(options, incumbent, values);
     let mut model = vars.maximise(child.objective).using(microlp);
     for row in child.rows {
         model.add_constraint(row);
     }
     // A feasible start prunes the search, and a time limit always has a plan to return.
-    let remaining = (time_limit_seconds - started.elapsed().as_secs_f64()).max(0.05);
     let model = model
         .with_initial_solution(start_from)
-        .with_time_limit(remaining);
+        .with_time_limit(time_limit_seconds.max(0.05));
     let solved = |chosen, status| Solved {
         chosen,
         status,
@@ -403,10 +425,12 @@ pub fn solve(
                 SolutionStatus::Optimal => SolverStatus::Optimal,
                 _ => SolverStatus::Feasible,
             };
-            // The search's answer must keep every rule; the start plan is the fallback.
-            if fit::misfit(options, &chosen).is_some() {
-                tracing::warn!("solver answer breaks a rule; returning the start plan");
-                return Ok(solved(scheduled, SolverStatus::Feasible));
+            // The search's answer must keep every rule and be no worse than the start.
+            if fit::misfit(options, &chosen).is_some()
+                || objective_of(options, &chosen, values) < objective_of(options, incumbent, values)
+            {
+                tracing::warn!("solver answer breaks a rule or is worse than its start; keeping the start");
+                return Ok(solved(incumbent.to_vec(), SolverStatus::Feasible));
             }
             Ok(solved(chosen, status))
         }
@@ -417,7 +441,7 @@ pub fn solve(
                 reason = msg,
                 "planner hit its time limit; returning the best plan found before"
             );
-            Ok(solved(scheduled, SolverStatus::Feasible))
+            Ok(solved(incumbent.to_vec(), SolverStatus::Feasible))
         }
         Err(e) => Err(SolverFailure(e.to_string())),
     }

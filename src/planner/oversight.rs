@@ -10,6 +10,7 @@ use crate::domain::problem::Order;
 use crate::domain::{Catalogue, Intervention, Level, YoungPerson};
 
 pub struct FlagContext<'a> {
+    pub as_of: NaiveDate,
     pub person: &'a YoungPerson,
     pub order: &'a Order,
     pub catalogue: &'a Catalogue,
@@ -44,6 +45,21 @@ pub fn flags(ctx: &FlagContext<'_>) -> Vec<Flag> {
         flag(
             FlagCode::NoOffendingFocusedWork,
             "The young person has needs linked to offending at medium or above, but no offending-focused work on them is planned (assessments and preparation do not count): welfare support must not replace work on offending.".into(),
+        );
+    }
+    let high_risk = person.likelihood_of_reoffending == Level::High
+        || person.risk_of_serious_harm.is_high_or_above();
+    let any_offending_work = planned
+        .iter()
+        .any(|iv| iv.offending_focused && !iv.is_assessment());
+    if high_risk && !any_offending_work {
+        flag(
+            FlagCode::HighRiskNoOffendingWork,
+            format!(
+                "Likelihood of reoffending is {} and risk of serious harm {}, but nothing offending-focused is planned: check that the assessment has identified the needs linked to offending, and plan work on them.",
+                person.likelihood_of_reoffending.as_str(),
+                person.risk_of_serious_harm.as_str().replace('_', " ")
+            ),
         );
     }
     for gap in ctx.gaps {
@@ -86,10 +102,15 @@ pub fn flags(ctx: &FlagContext<'_>) -> Vec<Flag> {
     if let Some(eighteen) = person.birthday(18)
         && eighteen <= ctx.order.end
     {
+        let when = if (eighteen - ctx.as_of).num_days() < 91 {
+            "start now: it is less than three months away"
+        } else {
+            "start at least three months before"
+        };
         flag(
             FlagCode::TransitionAt18,
             format!(
-                "The young person turns 18 on {}, on or before the order ends ({}): plan the move to adult services (probation and adult health) with them, and start it at least three months before.",
+                "The young person turns 18 on {}, on or before the order ends ({}): plan the move to adult services (probation and adult health) with them; {when}.",
                 long_date(eighteen),
                 long_date(ctx.order.end)
             ),

@@ -170,7 +170,7 @@ pub fn render(problem: &PlanningProblem, plan: &Plan, options: &TextOptions) -> 
             ),
         );
         line(&mut out, format!("    {}", gap.detail));
-        for action in gap_actions(problem, &gap.need, gap.reason) {
+        for action in gap_actions(problem, plan, &gap.need, gap.reason) {
             line(&mut out, format!("    Action: {action}"));
         }
     }
@@ -239,10 +239,18 @@ fn gap_reason_words(reason: GapReason) -> &'static str {
 }
 
 /// What a case manager does about a gap, beyond its detail.
-fn gap_actions(problem: &PlanningProblem, need: &str, reason: GapReason) -> Vec<String> {
+fn gap_actions(problem: &PlanningProblem, plan: &Plan, need: &str, reason: GapReason) -> Vec<String> {
     let mut actions = Vec::new();
     let person = &problem.young_person;
-    if need.contains("exploitation") {
+    let assessed = plan.items.iter().any(|i| {
+        i.assessment
+            && problem
+                .catalogue
+                .as_ref()
+                .and_then(|c| c.intervention(&i.intervention))
+                .is_some_and(|iv| iv.addresses.iter().any(|a| a == need))
+    });
+    if need.contains("exploitation") && !assessed {
         actions.push("make a safeguarding referral to children's social care and a National Referral Mechanism referral, and hold a strategy discussion.".into());
     }
     match reason {

@@ -2,17 +2,22 @@
 //! the places, then each young person's plan explained as if planned alone with the others'
 //! places taken, so a gap says `no_capacity` where shared places ran out.
 
-use std::collections::BTreeMap;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::allocation_model::{self, Child, Limits};
-use super::model::{self, Solved};
-use super::{PlanError, PlannerSettings, explain_plan, options, setting_for, values_for};
-use crate::domain::plan::{GapReason, Plan, SolverStatus};
+pub mod joint;
+mod polish;
+mod utilisation;
+
+pub use utilisation::Utilisation;
+
+use joint::{Child, Limits};
+use crate::planner::model::{self, Solved};
+use crate::planner::{PlanError, PlannerSettings, explain_plan, options, setting_for, values_for};
+use crate::domain::plan::{Plan, SolverStatus};
 use crate::domain::problem::Caseload;
 use crate::domain::{Participant, PlanningProblem, Provision};
 
@@ -50,36 +55,19 @@ impl AllocationSettings {
     }
 }
 
-/// Places of one provision (one cohort, or the rolling pool) and how they were used.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct Utilisation {
-    pub provision: String,
-    pub intervention: String,
-    /// The cohort start; absent for rolling provision.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<String>, format = Date)]
-    pub start: Option<NaiveDate>,
-    pub rolling: bool,
-    pub places: i64,
-    /// Places already held by participants in the document.
-    pub held: usize,
-    /// Young people of this caseload given a place.
-    pub allocated: usize,
-    /// Young people who could have used it (eligible, safe, in time) but whose need it meets
-    /// stayed a gap because the places ran out.
-    pub unmet_demand: usize,
-}
-
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct AllocationReport {
     pub status: SolverStatus,
     pub objective: f64,
-    /// Relative gap between the plan found and the best bound (0 when proved optimal).
-    pub mip_gap: f64,
+    /// Relative gap between the plans found and the solver's best bound; absent when the
+    /// solver found no bound (unknown, never reported as 0).
+    pub mip_gap: Option<f64>,
     pub seconds: f64,
     pub cases: usize,
     pub variables: usize,
     pub constraints: usize,
+    /// Young people whose plan the fairness polish improved with the places left free.
+    pub polished: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -102,7 +90,7 @@ fn problem_for(caseload: &Caseload, k: usize, provision: Vec<Provision>) -> Plan
 }
 
 /// A place one young person was given.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 struct Taken {
     child: usize,
     provision: String,
@@ -117,6 +105,7 @@ pub fn allocate(
     settings: &AllocationSettings,
 ) -> Result<Allocation, PlanError> {
     let started = Instant::now();
+    let deadline = started + Duration::from_secs_f64(settings.time_limit_seconds);
     caseload.validate()?;
     let provision = caseload.provision.clone().unwrap_or_default();
     let problems: Vec<PlanningProblem> = (0..caseload.cases.len())
@@ -128,18 +117,28 @@ pub fn allocate(
             person: &p.young_person,
             order: &p.order,
             options: fewer_rolling_starts(options::build(&setting_for(p, planner))),
-            values: allocation_model::caseload_values(&p.young_person, values_for(p, planner), &planner.weights),
+            values: joint::caseload_values(&p.young_person, values_for(p, planner), &planner.weights),
         })
         .collect();
-    tracing::debug!(seconds = started.elapsed().as_secs_f64(), "options built");
-    let joint = allocation_model::solve(
+    let building = started.elapsed();
+    tracing::debug!(seconds = building.as_secs_f64(), "options built");
+    // The joint solve gets most of what is left; the rest goes to the fairness polish and to
+    // explaining every plan (about as long again as building the options took).
+    let reserve = building.mul_f64(3.0) + Duration::from_millis(100);
+    let joint_budget = deadline
+        .saturating_duration_since(Instant::now())
+        .saturating_sub(reserve)
+        .mul_f64(0.75)
+        .as_secs_f64()
+        .max(0.05);
+    let joint = joint::solve(
         &children,
         &provision,
         &caseload.rivalries,
         &planner.weights,
         &Limits {
             mip_rel_gap: settings.mip_rel_gap,
-            time_limit_seconds: settings.time_limit_seconds,
+            time_limit_seconds: joint_budget,
             export_model: settings.export_model.clone(),
         },
     )?;
@@ -158,35 +157,46 @@ pub fn allocate(
         }
     }
 
+    // Fairness: each young person re-planned alone with everyone else's places held, in
+    // priority order, until a whole pass changes nothing: then no plan can be improved without
+    // a place someone else holds.
+    let mut order: Vec<usize> = (0..problems.len()).collect();
+    order.sort_by_key(|&k| std::cmp::Reverse(joint::priority(&problems[k].young_person, true, &planner.weights)));
+    let mut settled = false;
+    let mut polished = 0;
+    'passes: for _ in 0..MAX_POLISH_PASSES {
+        let mut changed = false;
+        for &k in &order {
+            if Instant::now() + reserve.mul_f64(0.5) > deadline {
+                break 'passes;
+            }
+            let alone = alone_problem(&problems[k], &provision, &taken, k, caseload);
+            let opts = options::build(&setting_for(&alone, planner));
+            let current = locate(&opts, &taken, k)?;
+            let values = values_for(&alone, planner);
+            if let Some(better) = polish::improve(&opts, &values, &current) {
+                taken.retain(|t| t.child != k);
+                taken.extend(places(&opts, &better, k));
+                changed = true;
+                polished += 1;
+            }
+        }
+        if !changed {
+            settled = true;
+            break;
+        }
+    }
+    tracing::debug!(seconds = started.elapsed().as_secs_f64(), polished, settled, "polished");
+
     // Each plan, explained with everyone else's places taken.
     let mut plans = Vec::with_capacity(problems.len());
+    let mut final_objective = 0.0;
     for (k, problem) in problems.iter().enumerate() {
-        let others = with_others(&provision, &taken, k, caseload);
-        let alone = PlanningProblem {
-            provision: Some(others),
-            ..problem.clone()
-        };
+        let alone = alone_problem(problem, &provision, &taken, k, caseload);
         let opts = options::build(&setting_for(&alone, planner));
-        let chosen: Vec<usize> = taken
-            .iter()
-            .filter(|t| t.child == k)
-            .map(|t| {
-                opts.candidates
-                    .iter()
-                    .position(|c| {
-                        c.block.is_none()
-                            && c.start == t.start
-                            && opts.source_id(c) == t.provision
-                            && opts.interventions[c.intervention].id == t.intervention
-                    })
-                    .ok_or_else(|| {
-                        PlanError::Solver(model::SolverFailure::new(format!(
-                            "allocated place {} from {} is not open for case {k}",
-                            t.provision, t.start
-                        )))
-                    })
-            })
-            .collect::<Result<_, _>>()?;
+        let chosen = locate(&opts, &taken, k)?;
+        let scaled = joint::caseload_values(&alone.young_person, values_for(&alone, planner), &planner.weights);
+        final_objective += model::objective_of(&opts, &chosen, &scaled);
         let solved = Solved {
             chosen,
             status: joint.status,
@@ -194,30 +204,110 @@ pub fn allocate(
             constraints: joint.constraints,
         };
         let values = values_for(&alone, planner);
-        let mut plan = explain_plan(&alone, planner, &opts, &values, solved, started);
-        plan.solver.seconds = 0.0;
-        plans.push(plan);
+        plans.push(explain_plan(&alone, planner, &opts, &values, solved, started));
     }
 
     tracing::debug!(seconds = started.elapsed().as_secs_f64(), "plans explained");
-    let utilisation = utilisation(&provision, &taken, &children, &plans);
+    let utilisation = utilisation::rows(&provision, &taken_places(&taken), &children, &plans);
     let seconds = (started.elapsed().as_secs_f64() * 1e3).round() / 1e3;
+    // Optimal only when the solver proved the joint plan within the gap asked for and the
+    // polish finished; the gap is measured from the solver's bound to the final plans.
+    let mip_gap = joint
+        .bound
+        .map(|bound| ((bound - final_objective) / final_objective.abs().max(1.0)).max(0.0));
+    let proved = joint.status == SolverStatus::Optimal
+        && settled
+        && mip_gap.is_some_and(|g| g <= settings.mip_rel_gap + 1e-9);
+    let status = if proved {
+        SolverStatus::Optimal
+    } else {
+        SolverStatus::Feasible
+    };
     for plan in &mut plans {
         plan.solver.seconds = seconds;
+        plan.solver.status = status;
     }
     Ok(Allocation {
         plans,
         utilisation,
         solver: AllocationReport {
-            status: joint.status,
-            objective: joint.objective,
-            mip_gap: joint.mip_gap,
+            status,
+            objective: final_objective,
+            mip_gap,
             seconds,
             cases: caseload.cases.len(),
             variables: joint.variables,
             constraints: joint.constraints,
+            polished,
         },
     })
+}
+
+/// Passes of the fairness polish at most; in practice one or two settle it.
+const MAX_POLISH_PASSES: usize = 4;
+
+/// Young person `k`'s document with everyone else's allocated places held.
+fn alone_problem(
+    problem: &PlanningProblem,
+    provision: &[Provision],
+    taken: &[Taken],
+    k: usize,
+    caseload: &Caseload,
+) -> PlanningProblem {
+    PlanningProblem {
+        provision: Some(with_others(provision, taken, k, caseload)),
+        ..problem.clone()
+    }
+}
+
+/// Young person `k`'s places as candidates of `opts`.
+fn locate(opts: &options::Options<'_>, taken: &[Taken], k: usize) -> Result<Vec<usize>, PlanError> {
+    taken
+        .iter()
+        .filter(|t| t.child == k)
+        .map(|t| {
+            opts.candidates
+                .iter()
+                .position(|c| {
+                    c.block.is_none()
+                        && c.start == t.start
+                        && opts.source_id(c) == t.provision
+                        && opts.interventions[c.intervention].id == t.intervention
+                })
+                .ok_or_else(|| {
+                    PlanError::Solver(model::SolverFailure::new(format!(
+                        "allocated place {} from {} is not open for case {k}",
+                        t.provision, t.start
+                    )))
+                })
+        })
+        .collect()
+}
+
+fn places(opts: &options::Options<'_>, chosen: &[usize], k: usize) -> Vec<Taken> {
+    chosen
+        .iter()
+        .map(|&ci| {
+            let c = &opts.candidates[ci];
+            Taken {
+                child: k,
+                provision: opts.source_id(c).to_string(),
+                intervention: opts.interventions[c.intervention].id.clone(),
+                start: c.start,
+                end: c.end,
+            }
+        })
+        .collect()
+}
+
+fn taken_places(taken: &[Taken]) -> Vec<utilisation::Place> {
+    taken
+        .iter()
+        .map(|t| utilisation::Place {
+            provision: t.provision.clone(),
+            start: t.start,
+        })
+        .collect()
 }
 
 /// The joint model keeps every cohort start but not every week of rolling provision: each of
@@ -257,67 +347,3 @@ fn with_others(
     out
 }
 
-fn utilisation(
-    provision: &[Provision],
-    taken: &[Taken],
-    children: &[Child<'_>],
-    plans: &[Plan],
-) -> Vec<Utilisation> {
-    // Demand that could not be met: a young person whose need stayed a no_capacity gap, with an
-    // option on this provision that was open before anyone was allocated.
-    let mut unmet: BTreeMap<(String, Option<NaiveDate>), usize> = BTreeMap::new();
-    for (child, plan) in children.iter().zip(plans) {
-        let short: Vec<&str> = plan
-            .gaps
-            .iter()
-            .filter(|g| g.reason == GapReason::NoCapacity)
-            .map(|g| g.need.as_str())
-            .collect();
-        if short.is_empty() {
-            continue;
-        }
-        let mut counted = std::collections::BTreeSet::new();
-        for (_, c) in child.options.open() {
-            let iv = child.options.interventions[c.intervention];
-            if !iv.addresses.iter().any(|n| short.contains(&n.as_str())) {
-                continue;
-            }
-            let Some(p) = child.options.provision_of(c) else {
-                continue;
-            };
-            let key = (p.id.clone(), (!p.rolling).then_some(c.start));
-            if counted.insert(key.clone()) {
-                *unmet.entry(key).or_default() += 1;
-            }
-        }
-    }
-    let mut rows = Vec::new();
-    for p in provision {
-        let slots: Vec<Option<NaiveDate>> = if p.rolling {
-            vec![None]
-        } else {
-            p.starts.iter().copied().map(Some).collect()
-        };
-        for start in slots {
-            let held = match start {
-                Some(s) => p.cohort_participants(s).count(),
-                None => p.participants.len(),
-            };
-            let allocated = taken
-                .iter()
-                .filter(|t| t.provision == p.id && (start.is_none() || Some(t.start) == start))
-                .count();
-            rows.push(Utilisation {
-                provision: p.id.clone(),
-                intervention: p.intervention.clone(),
-                start,
-                rolling: p.rolling,
-                places: p.places,
-                held,
-                allocated,
-                unmet_demand: unmet.get(&(p.id.clone(), start)).copied().unwrap_or(0),
-            });
-        }
-    }
-    rows
-}

@@ -7,10 +7,9 @@ use chrono::{Datelike, Duration, NaiveDate};
 use good_lp::solvers::highs::highs;
 use good_lp::{Constraint, Expression, ProblemVariables, SolverModel, Variable, variable};
 
-use super::model::{self, ChildModel, SolverFailure, Values};
-use super::options::Options;
-use super::options::{Block, Candidate};
-use super::settings::Weights;
+use crate::planner::model::{self, ChildModel, SolverFailure, Values};
+use crate::planner::options::{Block, Candidate, Options};
+use crate::planner::settings::Weights;
 use crate::domain::plan::SolverStatus;
 use crate::domain::problem::Order;
 use crate::domain::{Format, Level, Provision, YoungPerson};
@@ -29,7 +28,8 @@ pub struct JointSolution {
     pub chosen: Vec<Vec<usize>>,
     pub status: SolverStatus,
     pub objective: f64,
-    pub mip_gap: f64,
+    /// The solver's bound on the joint objective; `None` when it found none.
+    pub bound: Option<f64>,
     pub variables: usize,
     pub constraints: usize,
 }
@@ -62,6 +62,7 @@ pub fn caseload_values(person: &YoungPerson, mut values: Values, w: &Weights) ->
         need.scale = priority(person, need.offending_related, w);
     }
     values.expected *= w.priority_base;
+    values.expected_scale = w.priority_base;
     values
 }
 
@@ -199,7 +200,7 @@ fn greedy_start<'a>(
                 }
             }
             // A start only needs to be good: within 0.1% per young person is plenty.
-            chosen[k] = super::search::near_optimal(&options, &values, 1.0);
+            chosen[k] = crate::planner::search::near_optimal(&options, &values, 1.0);
             taken.apply(child, &chosen[k], provision, index, 1);
         }
     }
@@ -213,6 +214,18 @@ pub fn solve(
     weights: &Weights,
     limits: &Limits,
 ) -> Result<JointSolution, SolverFailure> {
+    if children.iter().all(|c| c.options.open().next().is_none()) {
+        // Nothing anyone could be planned onto: the empty allocation is the answer (HiGHS is
+        // not asked to solve an empty model).
+        return Ok(JointSolution {
+            chosen: vec![Vec::new(); children.len()],
+            status: SolverStatus::Optimal,
+            objective: 0.0,
+            bound: Some(0.0),
+            variables: 0,
+            constraints: 0,
+        });
+    }
     let mut vars = ProblemVariables::new();
     let mut objective = Expression::from(0.0);
     let mut rows: Vec<Constraint> = Vec::new();
@@ -391,7 +404,9 @@ pub fn solve(
         chosen,
         status,
         objective: solved.objective_value(),
-        mip_gap: if gap.is_finite() { gap.max(0.0) } else { 0.0 },
+        bound: gap
+            .is_finite()
+            .then(|| solved.objective_value() + gap.max(0.0) * solved.objective_value().abs().max(1.0)),
         variables: n_variables,
         constraints: n_constraints,
     })
