@@ -9,7 +9,9 @@ use proptest::prelude::*;
 use serde_json::json;
 
 use intervention_planner::domain::catalogue::{Catalogue, Intervention, Need};
-use intervention_planner::domain::levels::{Level, RiskLevel};
+use intervention_planner::domain::levels::{
+    DeliveredUnder, Level, OrderType, Requirement, RiskLevel,
+};
 use intervention_planner::domain::plan::{GapReason, Plan, SolverStatus};
 use intervention_planner::domain::problem::{Exclusion, PlanningProblem};
 use intervention_planner::domain::provision::Provision;
@@ -74,10 +76,11 @@ proptest! {
         let plan = plan_of(&problem);
         let catalogue = problem.catalogue.as_ref().unwrap();
         for need in &problem.young_person.needs {
+            // An assessment never meets a need (CONTRACT §5.2).
             let covered = plan.items.iter().any(|it| {
                 catalogue
                     .intervention(&it.intervention)
-                    .is_some_and(|iv| iv.addresses.contains(&need.need))
+                    .is_some_and(|iv| !iv.is_assessment() && iv.addresses.contains(&need.need))
             });
             let gaps: Vec<_> = plan.gaps.iter().filter(|g| g.need == need.need).collect();
             prop_assert!(
@@ -131,6 +134,12 @@ proptest! {
         let person: Vec<&str> = problem.young_person.needs.iter().map(|n| n.need.as_str()).collect();
         for item in &plan.items {
             let iv = catalogue.intervention(&item.intervention).unwrap();
+            prop_assert!(
+                !iv.is_assessment() || item.addresses.is_empty(),
+                "the assessment {} is credited with {:?}\nproblem: {}",
+                item.intervention, item.addresses, json(&problem)
+            );
+            prop_assert_eq!(item.assessment, iv.is_assessment());
             for n in &item.addresses {
                 prop_assert!(
                     person.contains(&n.as_str()) && iv.addresses.contains(n),
@@ -140,25 +149,34 @@ proptest! {
         }
         for n in &person {
             let covered = plan.items.iter().any(|it| {
-                catalogue.intervention(&it.intervention).unwrap().addresses.iter().any(|a| a == n)
+                let iv = catalogue.intervention(&it.intervention).unwrap();
+                !iv.is_assessment() && iv.addresses.iter().any(|a| a == n)
             });
             let credited = plan.items.iter().filter(|it| it.addresses.iter().any(|a| a == n)).count();
             prop_assert_eq!(credited, usize::from(covered), "{}\nproblem: {}", n, json(&problem));
         }
     }
 
-    /// The flags CONTRACT §2 defines are raised exactly when their condition holds.
+    /// The flags CONTRACT §2 and §5.9 define are raised exactly when their condition holds.
     #[test]
     fn contract_flags_follow_their_conditions(problem in problems::problem(Size::PROPERTIES)) {
         let plan = plan_of(&problem);
         let catalogue = problem.catalogue.as_ref().unwrap();
         let yp = &problem.young_person;
         let has = |code: &str| plan.flags.iter().any(|f| f.code.as_str() == code);
-        let offending_need = yp.needs.iter().any(|n| {
-            n.level >= Level::Medium && catalogue.need(&n.need).is_some_and(|d| d.offending_related)
-        });
+        let offending = |need: &str| catalogue.need(need).is_some_and(|d| d.offending_related);
+        let offending_need = yp
+            .needs
+            .iter()
+            .any(|n| n.level >= Level::Medium && offending(&n.need));
+        // v2: an offending-focused item that is not an assessment and addresses one of the
+        // young person's needs linked to offending (a prerequisite alone does not count).
         let offending_item = plan.items.iter().any(|it| {
-            catalogue.intervention(&it.intervention).is_some_and(|iv| iv.offending_focused)
+            catalogue.intervention(&it.intervention).is_some_and(|iv| {
+                iv.offending_focused
+                    && !iv.is_assessment()
+                    && yp.needs.iter().any(|n| offending(&n.need) && iv.addresses.contains(&n.need))
+            })
         });
         let high_rosh = matches!(yp.risk_of_serious_harm, RiskLevel::High | RiskLevel::VeryHigh);
         let contingency = yp
@@ -169,6 +187,55 @@ proptest! {
             "problem: {}", json(&problem));
         prop_assert_eq!(has("consider_mappa"), high_rosh, "problem: {}", json(&problem));
         prop_assert_eq!(has("no_risk_plan"), high_rosh && !contingency, "problem: {}", json(&problem));
+        let eighteen = problems::birthday(yp.date_of_birth, 18);
+        prop_assert_eq!(has("transition_at_18"), eighteen <= problem.order.end,
+            "turns 18 on {}\nproblem: {}", eighteen, json(&problem));
+        if let Some(flag) = plan.flags.iter().find(|f| f.code.as_str() == "transition_at_18") {
+            prop_assert!(problems::mentions_date(&flag.detail, eighteen),
+                "the detail does not give {}: {}", eighteen, flag.detail);
+        }
+        // requirement_unplanned (§5.9): a referral order with no reparation item; a youth
+        // rehabilitation order requirement other than supervision with no item delivered under
+        // it; never for the other orders (nor a youth rehabilitation order without requirements,
+        // or a proposed one).
+        let planned: Vec<&Intervention> = plan
+            .items
+            .iter()
+            .filter_map(|it| catalogue.intervention(&it.intervention))
+            .collect();
+        let unplanned: Vec<String> = match problem.order.order_type {
+            OrderType::ReferralOrder => {
+                if planned.iter().any(|iv| iv.category == "reparation") {
+                    vec![]
+                } else {
+                    vec!["reparation".to_string()]
+                }
+            }
+            OrderType::YouthRehabilitationOrder => problem
+                .order
+                .requirements
+                .iter()
+                .flatten()
+                .filter(|r| **r != Requirement::Supervision)
+                .filter(|r| {
+                    !planned.iter().any(|iv| {
+                        iv.delivered_under
+                            .as_ref()
+                            .is_some_and(|du| du.contains(&DeliveredUnder::Yro(**r)))
+                    })
+                })
+                .map(|r| r.label())
+                .collect(),
+            _ => vec![],
+        };
+        prop_assert_eq!(has("requirement_unplanned"), !unplanned.is_empty(),
+            "unplanned {:?}\nproblem: {}", unplanned, json(&problem));
+        if let Some(flag) = plan.flags.iter().find(|f| f.code.as_str() == "requirement_unplanned") {
+            for what in &unplanned {
+                prop_assert!(flag.detail.contains(what.as_str()),
+                    "the detail does not name {}: {}", what, flag.detail);
+            }
+        }
     }
 }
 
@@ -238,6 +305,16 @@ fn base_problem(
     problem.catalogue = Some(catalogue);
     problem.provision = Some(provision);
     problem
+}
+
+/// The provision `id` of a problem.
+fn provision_mut<'p>(p: &'p mut PlanningProblem, id: &str) -> &'p mut Provision {
+    p.provision
+        .as_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|x| x.id == id)
+        .unwrap()
 }
 
 fn exclusion(intervention: &str) -> Exclusion {
@@ -447,7 +524,7 @@ fn generated_problems_reach_every_gap_reason_and_multi_item_plans() {
         }
         several += usize::from(plan.items.len() >= 2);
     }
-    assert_eq!(reasons.len(), 7, "{reasons:?}");
+    assert_eq!(reasons.len(), 8, "{reasons:?}");
     assert!(
         several >= 15,
         "only {several} of 300 plans have two items or more"
@@ -458,7 +535,8 @@ fn generated_problems_reach_every_gap_reason_and_multi_item_plans() {
 /// that check_plan.py would report.
 #[test]
 fn checker_flags_corrupted_plans() {
-    use intervention_planner::domain::plan::{Gap, ReviewKind};
+    use intervention_planner::domain::catalogue::DeliveredBy;
+    use intervention_planner::domain::plan::{Flag, FlagCode, Gap, Review, ReviewKind};
     use proptest::strategy::ValueTree;
     use proptest::test_runner::TestRunner;
     let mut runner = TestRunner::deterministic();
@@ -522,29 +600,96 @@ fn checker_flags_corrupted_plans() {
             with("outside the order", &|p, _| {
                 p.order.end = item.end - Duration::days(1)
             });
-            with("unsafe area", &|p, _| {
-                let area = p
-                    .provision
-                    .as_ref()
-                    .unwrap()
-                    .iter()
-                    .find(|x| x.id == item.provision)
-                    .unwrap()
-                    .area
-                    .clone();
-                p.young_person.unsafe_areas.push(area);
-            });
-            with("full", &|p, _| {
-                let prov = p
-                    .provision
+            with("not permitted under the order", &|p, _| {
+                let under = if p.order.order_type == OrderType::DetentionAndTrainingOrder {
+                    DeliveredUnder::OutOfCourt
+                } else {
+                    DeliveredUnder::DtoLicence
+                };
+                let iv = p
+                    .catalogue
                     .as_mut()
                     .unwrap()
+                    .interventions
                     .iter_mut()
-                    .find(|x| x.id == item.provision)
+                    .find(|x| x.id == id)
                     .unwrap();
-                prov.places = 0;
+                iv.delivered_under = Some(vec![under]);
+            });
+            with("more items at once than the limit", &|p, _| {
+                p.young_person.max_concurrent_items = Some(0)
+            });
+            with("in custody", &|p, _| {
+                p.order.order_type = OrderType::DetentionAndTrainingOrder;
+                p.order.requirements = None;
+                p.order.licence_start = Some(item.start + Duration::days(1));
+            });
+            if item.provision != problems::CASE_MANAGER {
+                with("unsafe area", &|p, _| {
+                    let prov = provision_mut(p, &item.provision);
+                    prov.outreach = false;
+                    let area = prov.area.clone();
+                    p.young_person.unsafe_areas.push(area);
+                });
+                with("full", &|p, _| provision_mut(p, &item.provision).places = 0);
+                with("inside the referral wait", &|p, _| {
+                    let wait = (item.start - p.as_of).num_days() + 1;
+                    provision_mut(p, &item.provision).wait_days = wait;
+                });
+                with(
+                    "delivered by the case manager, but placed on a provision",
+                    &|p, _| {
+                        let iv = p
+                            .catalogue
+                            .as_mut()
+                            .unwrap()
+                            .interventions
+                            .iter_mut()
+                            .find(|x| x.id == id)
+                            .unwrap();
+                        iv.delivered_by = DeliveredBy::CaseManager;
+                    },
+                );
+            }
+        }
+        with("a review before as_of", &|p, q| {
+            q.reviews.insert(
+                0,
+                Review {
+                    due: p.as_of - Duration::days(1),
+                    kind: ReviewKind::Plan,
+                    intervention: None,
+                },
+            )
+        });
+        if problem.order.end >= problem.as_of {
+            let end = problem.order.end;
+            with("no plan review on the order's end", &move |_, q| {
+                q.reviews
+                    .retain(|r| !(r.kind == ReviewKind::Plan && r.due == end))
             });
         }
+        let judged = [
+            "no_offending_focused_work",
+            "consider_mappa",
+            "no_risk_plan",
+            "transition_at_18",
+        ];
+        if plan.flags.iter().any(|f| judged.contains(&f.code.as_str())) {
+            with("a flag left out", &|_, q| {
+                q.flags.retain(|f| !judged.contains(&f.code.as_str()))
+            });
+        }
+        with("a flag whose condition does not hold", &|p, q| {
+            if p.young_person.risk_of_serious_harm.is_high_or_above() {
+                p.young_person.risk_of_serious_harm = RiskLevel::Medium;
+            } else {
+                q.flags.push(Flag {
+                    code: FlagCode::ConsiderMappa,
+                    detail: String::new(),
+                });
+            }
+        });
         if plan.items.len() >= 2 && plan.items[0].start < plan.items.last().unwrap().start {
             with("items not sorted", &|_, q| q.items.reverse());
         }

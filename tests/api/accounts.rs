@@ -167,8 +167,8 @@ async fn planner_settings_per_team(app: TestApp) {
         .json()
         .await
         .unwrap();
-    assert_eq!(settings["default_max_hours_per_week"], 10.0);
-    settings["default_max_hours_per_week"] = serde_json::json!(0);
+    assert_eq!(settings["intensity"]["enhanced"]["max_hours_per_week"], 6.0);
+    settings["intensity"]["enhanced"]["max_hours_per_week"] = serde_json::json!(0);
     let put = |token: &str, body: &serde_json::Value| {
         app.client
             .put(app.url("/api/v1/settings/planner"))
@@ -179,15 +179,18 @@ async fn planner_settings_per_team(app: TestApp) {
     let response = put(&app.admin, &settings).await.unwrap();
     assert_eq!(response.status(), 422);
     let body: serde_json::Value = response.json().await.unwrap();
-    assert_eq!(body["error"]["field"], "default_max_hours_per_week");
-    settings["default_max_hours_per_week"] = serde_json::json!(1.5);
+    assert_eq!(
+        body["error"]["field"],
+        "intensity.enhanced.max_hours_per_week"
+    );
+    settings["intensity"]["enhanced"]["max_hours_per_week"] = serde_json::json!(1.5);
     assert_eq!(
         put(&app.coordinator, &settings).await.unwrap().status(),
         403
     );
     assert_eq!(put(&app.admin, &settings).await.unwrap().status(), 200);
-    // A young person with no limit of their own now gets the team's 1.5 hours: the knife-crime
-    // programme (2 hours a week) cannot be planned, and the gap says why.
+    // A young person at the enhanced level with no limit of their own now gets the team's 1.5
+    // hours: the knife-crime programme (2 hours a week) cannot be planned.
     let problem = serde_json::json!({
         "as_of": "2026-12-07",
         "young_person": {"reference": "A-0998", "date_of_birth": "2010-05-01", "gender": "male",
@@ -216,7 +219,7 @@ async fn planner_settings_per_team(app: TestApp) {
         .json()
         .await
         .unwrap();
-    assert_eq!(other["default_max_hours_per_week"], 10.0);
+    assert_eq!(other["intensity"]["enhanced"]["max_hours_per_week"], 6.0);
 }
 on_each_backend!(planner_settings_belong_to_a_team, planner_settings_per_team);
 

@@ -275,7 +275,9 @@ async fn bookings_and_rivalries_are_planned_around(app: TestApp) {
             "young_person": {"reference": "A-0997", "date_of_birth": "2010-05-01", "gender": "male",
                 "needs": [{"need": "weapon_carrying", "level": "high"}],
                 "likelihood_of_reoffending": "medium", "risk_of_serious_harm": "medium", "safety_and_wellbeing": "low",
-                "gang_affiliations": groups},
+                "gang_affiliations": groups,
+                // The case manager's own weapons work would meet the need without a place.
+                "exclusions": [{"intervention": "weapons-awareness-one-to-one", "by": "test", "reason": "places are what this test is about"}]},
             "order": {"type": "youth_rehabilitation_order", "start": "2026-12-07", "end": "2027-12-06"}
         })
     };
