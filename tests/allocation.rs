@@ -12,7 +12,8 @@ use intervention_planner::catalogue_files;
 use intervention_planner::domain::problem::Caseload;
 use intervention_planner::domain::{Catalogue, Format, PlanningProblem};
 use intervention_planner::allocation::{Allocation, AllocationSettings, allocate};
-use intervention_planner::planner::{PlannerSettings, generate};
+use intervention_planner::domain::Participant;
+use intervention_planner::planner::{self, PlannerSettings, generate};
 use proptest::prelude::*;
 
 fn catalogue() -> Catalogue {
@@ -123,6 +124,28 @@ fn shared_rule_violations(caseload: &Caseload, allocation: &Allocation) -> Vec<S
     errors
 }
 
+/// Young person `k`'s document with every other young person's allocated places held as
+/// participants (a rolling place from its start to its end).
+fn with_others_held(caseload: &Caseload, allocation: &Allocation, k: usize) -> PlanningProblem {
+    let mut problem = per_child_problem(caseload, k);
+    let provision = problem.provision.as_mut().unwrap();
+    for (j, plan) in allocation.plans.iter().enumerate().filter(|(j, _)| *j != k) {
+        let person = &caseload.cases[j].young_person;
+        for item in &plan.items {
+            let Some(p) = provision.iter_mut().find(|p| p.id == item.provision) else {
+                continue;
+            };
+            p.participants.push(Participant {
+                reference: person.reference.clone(),
+                gang_affiliations: person.gang_affiliations.clone(),
+                start: Some(item.start),
+                until: p.rolling.then_some(item.end),
+            });
+        }
+    }
+    problem
+}
+
 fn per_child_problem(caseload: &Caseload, k: usize) -> PlanningProblem {
     let case = &caseload.cases[k];
     PlanningProblem {
@@ -162,6 +185,25 @@ proptest! {
         }
         let again = allocate(&caseload, &PlannerSettings::default(), &AllocationSettings::default()).unwrap();
         prop_assert_eq!(&again.plans.iter().map(|p| &p.items).collect::<Vec<_>>(), &allocation.plans.iter().map(|p| &p.items).collect::<Vec<_>>());
+    }
+
+    /// Fairness: no young person's plan can be improved without a place someone else holds.
+    #[test]
+    fn no_plan_improves_alone_with_the_others_places_held(seed in 0u64..1_000_000, cases in 4usize..16) {
+        let catalogue = catalogue();
+        let mut caseload = generate::caseload(&catalogue, cases, seed, as_of());
+        for p in caseload.provision.as_mut().unwrap() {
+            p.places = p.places.min(2);
+        }
+        let settings = PlannerSettings::default();
+        let allocation = allocate(&caseload, &settings, &AllocationSettings::default()).unwrap();
+        for (k, plan) in allocation.plans.iter().enumerate() {
+            let alone = planner::plan(&with_others_held(&caseload, &allocation, k), &settings).unwrap();
+            prop_assert!(
+                alone.solver.objective <= plan.solver.objective + 1e-6,
+                "case {}: alone {} > allocated {}", k, alone.solver.objective, plan.solver.objective
+            );
+        }
     }
 }
 
@@ -254,4 +296,70 @@ fn generated_caseloads_are_reproducible_and_valid() {
             .iter()
             .any(|c| !c.young_person.gang_affiliations.is_empty())
     );
+}
+
+#[test]
+fn an_empty_caseload_is_a_valid_empty_allocation() {
+    let mut caseload = generate::caseload(&catalogue(), 1, 3, as_of());
+    caseload.cases.clear();
+    let allocation = allocate(&caseload, &PlannerSettings::default(), &AllocationSettings::default())
+        .expect("no cases is not an error");
+    assert!(allocation.plans.is_empty());
+    assert_eq!(allocation.solver.cases, 0);
+    // Nothing plannable at all: still a valid allocation, every need a gap.
+    let mut caseload = generate::caseload(&catalogue(), 3, 3, as_of());
+    caseload.provision = Some(vec![]);
+    for case in &mut caseload.cases {
+        case.order.end = case.order.start;
+    }
+    let allocation = allocate(&caseload, &PlannerSettings::default(), &AllocationSettings::default())
+        .expect("nothing plannable is not an error");
+    assert!(allocation.plans.iter().all(|p| p.items.is_empty()));
+}
+
+/// Both demo caseloads on their teams' provision: every plan within every rule; no item its
+/// order does not permit; offending-focused work or the flag for every offending need at medium
+/// or above; and in demo-a (no gang-exit provision, as the inspection found) every gang-involved
+/// child gets the `no_provision` gang-exit gap.
+#[test]
+fn the_demo_caseloads_are_planned_as_practice_expects() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let catalogue = catalogue();
+    for team in ["demo-a", "demo-b"] {
+        let read = |name: String| std::fs::read_to_string(root.join("catalogue/demo").join(name)).unwrap();
+        let mut caseload: Caseload = serde_json::from_str(&read(format!("caseload-{team}.json"))).unwrap();
+        caseload.catalogue = Some(catalogue.clone());
+        caseload.provision = Some(serde_json::from_str(&read(format!("provision-{team}.json"))).unwrap());
+        let allocation = allocate(&caseload, &PlannerSettings::default(), &AllocationSettings::default()).unwrap();
+        assert!(shared_rule_violations(&caseload, &allocation).is_empty());
+        for (k, plan) in allocation.plans.iter().enumerate() {
+            let problem = per_child_problem(&caseload, k);
+            let broken = problems::check_hard_rules(&problem, plan);
+            assert!(broken.is_empty(), "{team} case {k}: {broken:?}");
+            for item in &plan.items {
+                let iv = catalogue.intervention(&item.intervention).unwrap();
+                assert!(iv.permitted_under(&problem.order), "{team} case {k}: {} not permitted", iv.id);
+            }
+            let person = &problem.young_person;
+            let offending_need = person.needs.iter().any(|n| {
+                n.level >= intervention_planner::domain::Level::Medium
+                    && catalogue.need(&n.need).unwrap().offending_related
+            });
+            let offending_work = plan.items.iter().any(|i| {
+                let iv = catalogue.intervention(&i.intervention).unwrap();
+                iv.offending_focused && !iv.is_assessment()
+                    && person.needs.iter().any(|n| catalogue.need(&n.need).unwrap().offending_related && iv.addresses.contains(&n.need))
+            });
+            let flagged = plan.flags.iter().any(|f| f.code.as_str() == "no_offending_focused_work");
+            assert!(!offending_need || offending_work || flagged, "{team} case {k}");
+            if team == "demo-a" && person.needs.iter().any(|n| n.need == "gang_involvement") {
+                let gap = plan.gaps.iter().find(|g| g.need == "gang_involvement");
+                assert_eq!(
+                    gap.map(|g| g.reason.as_str()),
+                    Some("no_provision"),
+                    "{team} case {k}: {:?}", plan.gaps
+                );
+            }
+        }
+    }
 }

@@ -706,3 +706,126 @@ fn checker_flags_corrupted_plans() {
     }
     assert!(corrupted > 1000, "{corrupted}");
 }
+
+/// The generator exercises the rules of practice (CONTRACT §5): over a fixed sample, plans use
+/// case-manager work, assessments, work continuing after the order, outreach in an unsafe area,
+/// provision with a referral wait, prerequisites, detention and training orders and youth
+/// rehabilitation orders, and raise the new flags.
+#[test]
+fn generated_problems_exercise_the_rules_of_practice() {
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::TestRunner;
+    let mut runner = TestRunner::deterministic();
+    let strategy = problems::problem(Size::PROPERTIES);
+    let mut seen: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for _ in 0..300 {
+        let problem = strategy.new_tree(&mut runner).unwrap().current();
+        let plan = plan_of(&problem);
+        let catalogue = problem.catalogue.as_ref().unwrap();
+        let provision = problem.provision.as_deref().unwrap_or_default();
+        let mut count = |what: &'static str, holds: bool| {
+            if holds {
+                *seen.entry(what).or_insert(0) += 1;
+            }
+        };
+        let ivs: Vec<&Intervention> = plan
+            .items
+            .iter()
+            .map(|it| catalogue.intervention(&it.intervention).unwrap())
+            .collect();
+        let provs: Vec<Option<&Provision>> = plan
+            .items
+            .iter()
+            .map(|it| provision.iter().find(|p| p.id == it.provision))
+            .collect();
+        count(
+            "case-manager item",
+            plan.items.iter().any(|it| it.provision == "case_manager"),
+        );
+        count("assessment item", ivs.iter().any(|iv| iv.is_assessment()));
+        count(
+            "need with only an assessment",
+            plan.gaps.iter().any(|g| g.detail.contains("assessment")),
+        );
+        count(
+            "item after the order's end",
+            plan.items.iter().any(|it| it.end > problem.order.end),
+        );
+        count(
+            "outreach in an unsafe area",
+            provs.iter().flatten().any(|p| {
+                p.outreach && problem.young_person.unsafe_areas.contains(&p.area)
+            }),
+        );
+        count(
+            "provision with a wait",
+            provs.iter().flatten().any(|p| p.wait_days > 0),
+        );
+        count("prerequisite", ivs.iter().any(|iv| !iv.requires.is_empty()));
+        count(
+            "delivered under a requirement",
+            plan.items
+                .iter()
+                .any(|it| it.under.as_deref().is_some_and(|u| u.starts_with("yro:"))),
+        );
+        count(
+            "detention and training order with items",
+            problem.order.order_type == OrderType::DetentionAndTrainingOrder
+                && !plan.items.is_empty(),
+        );
+        let rules = problems::Rules::new(&problem);
+        let mut at_once = std::collections::BTreeMap::new();
+        for it in &plan.items {
+            for w in rules.weeks(it.start, it.end) {
+                *at_once.entry(w).or_insert(0) += 1;
+            }
+        }
+        count(
+            "items at once at the limit",
+            at_once.values().any(|n| *n == rules.max_items),
+        );
+        count(
+            "left out for items at once",
+            plan.gaps.iter().any(|g| {
+                g.reason == GapReason::NotSelected && g.detail.contains("at once")
+            }),
+        );
+        for code in ["transition_at_18", "requirement_unplanned"] {
+            count(code, plan.flags.iter().any(|f| f.code.as_str() == code));
+        }
+    }
+    eprintln!("{seen:#?}");
+    assert_eq!(seen.len(), 13, "{seen:#?}");
+}
+
+#[test]
+fn scratch_cases_from_tmp() {
+    let Ok(dir) = std::fs::read_dir("/tmp/cases") else { return };
+    for entry in dir {
+        let path = entry.unwrap().path();
+        let problem: PlanningProblem =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let plan = plan_of(&problem);
+        eprintln!("== {}\nplan: {}\nerrs: {:#?}", path.display(),
+            serde_json::to_string_pretty(&plan).unwrap(), check_hard_rules(&problem, &plan));
+        for n in &problem.young_person.needs {
+            eprintln!("expected gap reason {}: {:?}", n.need, expected_gap_reason(&problem, &n.need));
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(config())]
+    #[test]
+    fn scratch_stress(problem in problems::problem(Size::STRESS)) {
+        let plan = plan_of(&problem);
+        let errs = check_hard_rules(&problem, &plan);
+        prop_assert!(errs.is_empty(), "hard rules broken: {errs:#?}\nproblem: {}\nplan: {}", json(&problem), serde_json::to_string(&plan).unwrap());
+        prop_assert_eq!(plan.solver.status, SolverStatus::Optimal);
+        let catalogue = problem.catalogue.as_ref().unwrap();
+        for gap in &plan.gaps {
+            prop_assert_eq!(Some(gap.reason.as_str()), expected_gap_reason(&problem, &gap.need), "{}: {}\nproblem: {}\nplan: {}", gap.need, gap.detail, json(&problem), serde_json::to_string(&plan).unwrap());
+        }
+        let _ = catalogue;
+    }
+}

@@ -170,7 +170,8 @@ pub fn case(catalogue: &Catalogue, n: usize, as_of: NaiveDate, rng: &mut Rng) ->
     } else {
         rng.range(10, 13)
     };
-    let date_of_birth = as_of - Duration::days(age * 365 + rng.range(0, 360));
+    // Orders start up to 8 weeks before as_of: keep every child 10 or over on the order start.
+    let date_of_birth = as_of - Duration::days(age * 365 + 70 + rng.range(0, 290));
     let mut needs: Vec<AssessedNeed> = Vec::new();
     for _ in 0..rng.range(2, 6) {
         let need = rng.pick(&catalogue.needs).id.clone();

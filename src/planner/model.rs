@@ -85,10 +85,10 @@ impl Values {
         let w = &self.weights;
         let addressed = self.needs.iter().filter(|n| iv.addresses.contains(&n.need));
         let waited = (c.start - options.window_start).num_days().max(0) / 7;
-        // What the order expects waits at the cost of a medium need linked to offending: a
+        // What the order expects waits at the cost of a high need linked to offending: a
         // court's or panel's requirement starts promptly, not when convenient.
         let expected = if options.expected.iter().any(|(_, s)| s.contains(&c.intervention)) {
-            w.delay_per_week * w.level_medium * w.offending_related * self.expected_scale
+            w.delay_per_week * w.level_high * w.offending_related * self.expected_scale
         } else {
             0
         };

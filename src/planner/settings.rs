@@ -55,7 +55,7 @@ impl Default for Weights {
             offending_related: 5,
             welfare: 1,
             assessment: 250,
-            expected_work: 3000,
+            expected_work: 6000,
             delay_per_week: 1,
             evidence_research_supported: 12,
             evidence_promising: 8,

@@ -5,7 +5,6 @@
 use std::fmt::Write;
 
 use super::explain::{list, long_date, plural};
-use crate::domain::levels::DeliveredUnder;
 use crate::domain::plan::{FlagCode, GapReason, Plan, ReviewKind};
 use crate::domain::{Catalogue, PlanningProblem};
 
@@ -129,28 +128,32 @@ pub fn render(problem: &PlanningProblem, plan: &Plan, options: &TextOptions) -> 
                 long_date(item.end)
             ),
         );
-        if let Some(under) = item.under.as_deref().and_then(DeliveredUnder::parse) {
-            line(&mut out, format!("     Under: {}.", under.label()));
-        }
         line(&mut out, format!("     {}", item.rationale));
-        if let Some(referral) = iv.and_then(|i| i.referral.as_ref()) {
+        if item.provision == super::options::CASE_MANAGER {
+            line(
+                &mut out,
+                "     How to refer: no referral; the case manager delivers it in supervision.".into(),
+            );
+        } else if let Some(referral) = iv.and_then(|i| i.referral.as_ref()) {
             let wait = problem
                 .provision
                 .iter()
                 .flatten()
                 .find(|p| p.id == item.provision)
                 .map_or(referral.usual_wait_days, |p| p.wait_days.max(0));
+            let wait = if wait == 0 {
+                "no wait".to_string()
+            } else {
+                format!("usual wait {}", plural(wait, "day"))
+            };
             line(
                 &mut out,
                 format!(
-                    "     How to refer: {} ({}); usual wait {}.",
+                    "     How to refer: {} ({}); {wait}.",
                     referral.how.trim_end_matches('.'),
-                    referral.to,
-                    plural(wait, "day")
+                    referral.to
                 ),
             );
-        } else if item.provision == super::options::CASE_MANAGER {
-            line(&mut out, "     How to refer: no referral; the case manager delivers it in supervision.".into());
         }
     }
     line(&mut out, String::new());

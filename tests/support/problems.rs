@@ -103,6 +103,14 @@ impl Size {
     /// participants, so that more candidates are open and compete for hours and prerequisites.
     /// Blocked candidates prune the enumeration hard; problems above 200,000 assignments are
     /// skipped.
+    pub const STRESS: Size = Size {
+        needs: (1, 5),
+        interventions: (2, 8),
+        max_provisions: 2,
+        order_weeks: (2, 200),
+        person_needs: (1, 4),
+        restrictions: 0.6,
+    };
     pub const ORACLE: Size = Size {
         needs: (1, 5),
         interventions: (2, 8),
@@ -416,7 +424,7 @@ fn raw_person(size: Size) -> impl Strategy<Value = RawPerson> {
             prop::option::weighted(0.5, 0..HOURS_CAPS.len()),
             any::<bool>(),
             prop::option::weighted(0.3, intervention_level()),
-            prop::option::weighted(0.25, 1i64..=4),
+            prop::option::weighted(0.3, 1i64..=3),
         ),
     )
         .prop_map(
