@@ -7,12 +7,12 @@ use chrono::{Datelike, Duration, NaiveDate};
 use good_lp::solvers::highs::highs;
 use good_lp::{Constraint, Expression, ProblemVariables, SolverModel, Variable, variable};
 
-use crate::planner::model::{self, ChildModel, SolverFailure, Values};
-use crate::planner::options::{Block, Candidate, Options};
+use crate::planner::model::{ChildModel, SolverFailure, Values};
+use crate::planner::options::{Candidate, Options};
 use crate::planner::settings::Weights;
 use crate::domain::plan::SolverStatus;
 use crate::domain::problem::Order;
-use crate::domain::{Format, Level, Provision, YoungPerson};
+use crate::domain::{Format, Provision, YoungPerson};
 
 /// One young person as the joint model sees them.
 pub struct Child<'a> {
@@ -41,34 +41,27 @@ pub struct Limits {
     pub export_model: Option<std::path::PathBuf>,
 }
 
-/// What meeting one of a young person's needs is worth in a caseload, relative to others':
-/// needs linked to offending count more the higher the likelihood of reoffending and risk of
-/// serious harm, so contested offending-focused places go to them first (risk-need-
-/// responsivity). Every option for one need is scaled alike, so it never changes which
-/// intervention suits a young person, only who gets a contested place.
-pub fn priority(person: &YoungPerson, offending_related: bool, w: &Weights) -> i64 {
-    if !offending_related {
-        return w.priority_base;
-    }
+/// What a young person's plan is worth in a caseload, relative to others': more the higher the
+/// likelihood of reoffending and risk of serious harm, so contested places go to them first
+/// (risk-need-responsivity: intensity follows risk). Every term of their plan is scaled alike,
+/// so it never changes which plan is best for them, only who gets a contested place.
+pub fn priority(person: &YoungPerson, w: &Weights) -> i64 {
     w.priority_base
         + w.priority_likelihood * person.likelihood_of_reoffending as i64
         + w.priority_risk_of_serious_harm * person.risk_of_serious_harm as i64
 }
 
-/// A young person's values in a caseload: each need scaled by `priority`, expected work by the
-/// base priority.
+/// A young person's values in a caseload: everything scaled by their `priority`.
 pub fn caseload_values(person: &YoungPerson, mut values: Values, w: &Weights) -> Values {
-    for need in &mut values.needs {
-        need.scale = priority(person, need.offending_related, w);
-    }
-    values.expected *= w.priority_base;
-    values.expected_scale = w.priority_base;
+    values.scale = priority(person, w);
     values
 }
 
 fn monday(day: NaiveDate) -> NaiveDate {
     day - Duration::days(day.weekday().num_days_from_monday() as i64)
 }
+
+
 
 /// Where two places are the same place at the same time: a cohort, or a calendar week of a
 /// rolling provision (a place held on any day of a week counts for that whole week, which can
@@ -115,117 +108,22 @@ fn is_group(children: &[Child<'_>], offer: &Provision) -> bool {
 }
 
 
-/// Places and groups taken so far, slot by slot.
-#[derive(Default)]
-struct Taken<'a> {
-    used: BTreeMap<(usize, Slot), i64>,
-    groups: BTreeMap<(usize, Slot), BTreeMap<&'a str, i64>>,
+/// The joint model, built for HiGHS.
+struct Built<'p> {
+    model: highs::Model,
+    models: Vec<ChildModel>,
+    columns: HashMap<Variable, usize>,
+    indicators: BTreeMap<(usize, Slot, &'p str), Variable>,
+    index: HashMap<&'p str, usize>,
+    variables: usize,
+    constraints: usize,
 }
 
-impl<'a> Taken<'a> {
-    /// Adds (`sign` 1) or releases (`sign` -1) one young person's places.
-    fn apply(
-        &mut self,
-        child: &Child<'a>,
-        chosen: &[usize],
-        provision: &[Provision],
-        index: &HashMap<&str, usize>,
-        sign: i64,
-    ) {
-        for &ci in chosen {
-            let c = &child.options.candidates[ci];
-            let Some(offer) = child.options.provision_of(c) else {
-                continue;
-            };
-            let p = index[offer.id.as_str()];
-            for slot in slots(&provision[p], c) {
-                *self.used.entry((p, slot)).or_default() += sign;
-                let groups = self.groups.entry((p, slot)).or_default();
-                for g in &child.person.gang_affiliations {
-                    *groups.entry(g.as_str()).or_default() += sign;
-                }
-            }
-        }
-    }
-}
-
-/// A good first allocation to start the solver from, always feasible. Decomposition by
-/// priority: first every young person's high needs, then medium, then all, each young person
-/// (highest risk first) re-planned alone around the places everyone else holds, so places go
-/// to high needs before lower needs can take them.
-fn greedy_start<'a>(
-    children: &[Child<'a>],
-    provision: &[Provision],
-    index: &HashMap<&str, usize>,
-    rivalries: &[(String, String)],
-    weights: &Weights,
-) -> Vec<Vec<usize>> {
-    let mut order: Vec<usize> = (0..children.len()).collect();
-    order.sort_by_key(|&k| std::cmp::Reverse(priority(children[k].person, true, weights)));
-    let mut taken = Taken::default();
-    let mut chosen: Vec<Vec<usize>> = vec![Vec::new(); children.len()];
-    for tier in [Level::High, Level::Medium, Level::Low] {
-        for &k in &order {
-            let child = &children[k];
-            let values = Values {
-                needs: child
-                    .values
-                    .needs
-                    .iter()
-                    .filter(|n| n.level >= tier)
-                    .cloned()
-                    .collect(),
-                ..child.values.clone()
-            };
-            if values.needs.is_empty() && tier != Level::Low {
-                continue;
-            }
-            taken.apply(child, &chosen[k], provision, index, -1);
-            let rivals = crate::domain::problem::rivals_of(&child.person.gang_affiliations, rivalries);
-            let mut options = child.options.clone();
-            for c in options.candidates.iter_mut().filter(|c| c.block.is_none()) {
-                let Some(pk) = c.provision else { continue };
-                let p = index[child.options.provision[pk].id.as_str()];
-                let offer = &provision[p];
-                let group = is_group(children, offer);
-                let full = slots(offer, c).into_iter().any(|slot| {
-                    taken.used.get(&(p, slot)).copied().unwrap_or(0) >= free_places(offer, slot)
-                        || (group
-                            && taken.groups.get(&(p, slot)).is_some_and(|g| {
-                                g.iter().any(|(g, n)| *n > 0 && rivals.contains(*g))
-                            }))
-                });
-                if full {
-                    c.block = Some(Block::Pruned);
-                }
-            }
-            // A start only needs to be good: within 0.1% per young person is plenty.
-            chosen[k] = crate::planner::search::near_optimal(&options, &values, 1.0);
-            taken.apply(child, &chosen[k], provision, index, 1);
-        }
-    }
-    chosen
-}
-
-pub fn solve(
-    children: &[Child<'_>],
-    provision: &[Provision],
-    rivalries: &[(String, String)],
-    weights: &Weights,
-    limits: &Limits,
-) -> Result<JointSolution, SolverFailure> {
-    if children.iter().all(|c| c.options.open().next().is_none()) {
-        // Nothing anyone could be planned onto: the empty allocation is the answer (HiGHS is
-        // not asked to solve an empty model).
-        return Ok(JointSolution {
-            chosen: vec![Vec::new(); children.len()],
-            status: SolverStatus::Optimal,
-            objective: 0.0,
-            bound: Some(0.0),
-            variables: 0,
-            constraints: 0,
-        });
-    }
+fn build<'p>(
+    children: &'p [Child<'_>],
+    provision: &'p [Provision],
+    rivalries: &'p [(String, String)],
+) -> Result<Built<'p>, SolverFailure> {
     let mut vars = ProblemVariables::new();
     let mut objective = Expression::from(0.0);
     let mut rows: Vec<Constraint> = Vec::new();
@@ -312,21 +210,141 @@ pub fn solve(
         .enumerate()
         .map(|(i, (v, _))| (v, i))
         .collect();
-    let n_variables = columns.len();
-    let n_constraints = rows.len();
+    let variables = columns.len();
+    let constraints = rows.len();
+    let mut problem = vars.maximise(objective).using(highs);
+    for row in rows {
+        problem.add_constraint(row);
+    }
+    let mut model = problem
+        .try_into_inner()
+        .map_err(|e| SolverFailure::new(e.to_string()))?;
+    model.make_quiet();
+    if std::env::var_os("IP_SOLVER_LOG").is_some() {
+        model.set_option("output_flag", true);
+        model.set_option("log_to_console", true);
+    }
+    // One thread, always the same: HiGHS failed when its thread count changed within a process.
+    model.set_option("threads", 1);
+    model.set_option("random_seed", 0);
+    Ok(Built {
+        model,
+        models,
+        columns,
+        indicators,
+        index,
+        variables,
+        constraints,
+    })
+}
 
-    // Start from the greedy allocation (choosing nothing is the fallback: it is always feasible).
-    let greedy = greedy_start(children, provision, &index, rivalries, weights);
-    tracing::debug!(
-        objective = children
+/// A start the joint model accepts. Plans checked day by day can still share a calendar week
+/// of a rolling place that the joint model counts whole: while a slot is over-filled, the last
+/// young person using it (in the order given) starts from no plan at all, which keeps every
+/// rule.
+fn fit_to_slots(
+    children: &[Child<'_>],
+    provision: &[Provision],
+    index: &HashMap<&str, usize>,
+    start_from: &[Vec<usize>],
+) -> Vec<Vec<usize>> {
+    let mut chosen = start_from.to_vec();
+    loop {
+        let mut used: BTreeMap<(usize, Slot), Vec<usize>> = BTreeMap::new();
+        for (k, (child, plan)) in children.iter().zip(&chosen).enumerate() {
+            for ci in plan {
+                let c = &child.options.candidates[*ci];
+                let Some(offer) = child.options.provision_of(c) else {
+                    continue;
+                };
+                let p = index[offer.id.as_str()];
+                for slot in slots(&provision[p], c) {
+                    used.entry((p, slot)).or_default().push(k);
+                }
+            }
+        }
+        let over = used
             .iter()
-            .zip(&greedy)
-            .map(|(c, chosen)| model::objective_of(&c.options, chosen, &c.values))
-            .sum::<f64>(),
-        "greedy start"
-    );
+            .find(|((p, slot), who)| who.len() as i64 > free_places(&provision[*p], *slot));
+        match over {
+            Some((_, who)) => {
+                let last = *who.iter().max().expect("over-filled slots have users");
+                chosen[last].clear();
+            }
+            None => return chosen,
+        }
+    }
+}
+
+/// The relaxation of the joint model: a bound on what any allocation can be worth, and each
+/// young person's share of the relaxed solution (candidate index, value above zero).
+pub struct Relaxed {
+    pub x: Vec<Vec<(usize, f64)>>,
+    pub bound: f64,
+    pub variables: usize,
+    pub constraints: usize,
+}
+
+/// Solves the relaxation (HiGHS, simplex); `None` when it did not finish within the limit.
+pub fn relax(
+    children: &[Child<'_>],
+    provision: &[Provision],
+    rivalries: &[(String, String)],
+    time_limit_seconds: f64,
+) -> Result<Option<Relaxed>, SolverFailure> {
+    let mut built = build(children, provision, rivalries)?;
+    built.model.set_option("solve_relaxation", true);
+    built.model.set_option("time_limit", time_limit_seconds.max(0.05));
+    let started = std::time::Instant::now();
+    let solved = built
+        .model
+        .try_solve()
+        .map_err(|e| SolverFailure::new(format!("HiGHS: {e:?}")))?;
+    tracing::debug!(seconds = started.elapsed().as_secs_f64(), status = ?solved.status(), bound = solved.objective_value(), "relaxation solved");
+    if solved.status() != highs::HighsModelStatus::Optimal {
+        return Ok(None);
+    }
+    let solution = solved.get_solution();
+    let values = solution.columns();
+    let x = built
+        .models
+        .iter()
+        .map(|m| {
+            m.x.iter()
+                .map(|(k, v)| (*k, values[built.columns[v]]))
+                .filter(|(_, v)| *v > 1e-9)
+                .collect()
+        })
+        .collect();
+    Ok(Some(Relaxed {
+        x,
+        bound: solved.objective_value(),
+        variables: built.variables,
+        constraints: built.constraints,
+    }))
+}
+
+/// Solves the joint model from a feasible start (each young person's chosen candidates), until
+/// the relative gap or the time limit.
+pub fn solve(
+    children: &[Child<'_>],
+    provision: &[Provision],
+    rivalries: &[(String, String)],
+    start_from: &[Vec<usize>],
+    limits: &Limits,
+) -> Result<JointSolution, SolverFailure> {
+    let Built {
+        mut model,
+        models,
+        columns,
+        indicators,
+        index,
+        variables: n_variables,
+        constraints: n_constraints,
+    } = build(children, provision, rivalries)?;
+    let start_from = fit_to_slots(children, provision, &index, start_from);
     let mut start = vec![0.0; n_variables];
-    for ((child, m), chosen) in children.iter().zip(&models).zip(&greedy) {
+    for ((child, m), chosen) in children.iter().zip(&models).zip(&start_from) {
         for (v, value) in m.start_values(&child.options, chosen, &child.values) {
             start[columns[&v]] = value;
         }
@@ -345,24 +363,8 @@ pub fn solve(
             }
         }
     }
-
-    let mut problem = vars.maximise(objective).using(highs);
-    for row in rows {
-        problem.add_constraint(row);
-    }
-    let mut model = problem
-        .try_into_inner()
-        .map_err(|e| SolverFailure::new(e.to_string()))?;
-    model.make_quiet();
-    if std::env::var_os("IP_SOLVER_LOG").is_some() {
-        model.set_option("output_flag", true);
-        model.set_option("log_to_console", true);
-    }
     model.set_option("mip_rel_gap", limits.mip_rel_gap);
-    model.set_option("time_limit", limits.time_limit_seconds);
-    // One thread, always the same: HiGHS failed when its thread count changed within a process.
-    model.set_option("threads", 1);
-    model.set_option("random_seed", 0);
+    model.set_option("time_limit", limits.time_limit_seconds.max(0.05));
     if let Some(path) = &limits.export_model {
         write_model(&mut model, path)?;
     }
@@ -396,17 +398,13 @@ pub fn solve(
         })
         .collect();
     let gap = solved.mip_gap();
-    tracing::debug!(
-        items = chosen.iter().map(Vec::len).sum::<usize>(),
-        "solution"
-    );
     Ok(JointSolution {
         chosen,
         status,
         objective: solved.objective_value(),
-        bound: gap
-            .is_finite()
-            .then(|| solved.objective_value() + gap.max(0.0) * solved.objective_value().abs().max(1.0)),
+        bound: gap.is_finite().then(|| {
+            solved.objective_value() + gap.max(0.0) * solved.objective_value().abs().max(1.0)
+        }),
         variables: n_variables,
         constraints: n_constraints,
     })

@@ -24,8 +24,6 @@ pub struct NeedValue {
     pub need: String,
     pub level: Level,
     pub offending_related: bool,
-    /// A caseload's risk priority (1 for a plan on its own).
-    pub scale: i64,
 }
 
 /// What the objective values for one young person.
@@ -34,8 +32,10 @@ pub struct Values {
     pub needs: Vec<NeedValue>,
     /// Value of delivering each piece of work the order expects.
     pub expected: i64,
-    /// A caseload's scale of what the order expects (1 for a plan on its own).
-    pub expected_scale: i64,
+    /// A caseload's risk priority for this young person, multiplying every term (1 for a plan
+    /// on its own): the same for every term, so it never changes which plan is best for them,
+    /// only who gets a contested place.
+    pub scale: i64,
     pub weights: Weights,
 }
 
@@ -50,11 +50,10 @@ impl Values {
                     offending_related: catalogue
                         .need(&n.need)
                         .is_some_and(|d| d.offending_related),
-                    scale: 1,
                 })
                 .collect(),
             expected: weights.expected_work,
-            expected_scale: 1,
+            scale: 1,
             weights: weights.clone(),
         }
     }
@@ -69,12 +68,14 @@ impl Values {
         } else {
             w.welfare
         };
-        w.level(need.level) * related * need.scale
+        w.level(need.level) * related
     }
 
     /// What meeting `need` through `iv` earns: coverage plus evidence, both times the priority.
     pub fn credit(&self, need: &NeedValue, iv: &Intervention) -> i64 {
-        (self.weights.coverage + self.weights.evidence(iv.evidence)) * self.priority(need, iv)
+        (self.weights.coverage + self.weights.evidence(iv.evidence))
+            * self.priority(need, iv)
+            * self.scale
     }
 
     /// What a candidate is worth whether or not it is credited with a need: an assessment's
@@ -88,7 +89,7 @@ impl Values {
         // What the order expects waits at the cost of a high need linked to offending: a
         // court's or panel's requirement starts promptly, not when convenient.
         let expected = if options.expected.iter().any(|(_, s)| s.contains(&c.intervention)) {
-            w.delay_per_week * w.level_high * w.offending_related * self.expected_scale
+            w.delay_per_week * w.level_high * w.offending_related
         } else {
             0
         };
@@ -100,13 +101,14 @@ impl Values {
         let assessment = if iv.is_assessment() {
             addressed
                 .filter(|n| n.level >= Level::Medium)
-                .map(|n| w.assessment * w.level(n.level) * w.relatedness(n.offending_related) * n.scale)
+                .map(|n| w.assessment * w.level(n.level) * w.relatedness(n.offending_related))
                 .max()
                 .unwrap_or(0)
         } else {
             0
         };
-        (assessment - per_week * waited) as f64 - iv.total_hours() * w.contact_hour as f64
+        ((assessment - per_week * waited) as f64 - iv.total_hours() * w.contact_hour as f64)
+            * self.scale as f64
     }
 }
 
@@ -129,7 +131,7 @@ pub fn objective_of(options: &Options<'_>, chosen: &[usize], values: &Values) ->
             .iter()
             .any(|&k| serving.contains(&options.candidates[k].intervention))
         {
-            total += values.expected as f64;
+            total += (values.expected * values.scale) as f64;
         }
     }
     total
@@ -230,7 +232,7 @@ impl ChildModel {
             }
             let delivered = chosen_any(serving);
             let v = vars.add(variable().min(0.0).max(1.0));
-            objective += values.expected as f64 * v;
+            objective += (values.expected * values.scale) as f64 * v;
             rows.push((Expression::from(v) - delivered).leq(0.0));
             z.push((e, v));
         }

@@ -36,10 +36,9 @@ pub struct Weights {
     pub evidence_unrated: i64,
     /// Cost of each contact hour planned.
     pub contact_hour: i64,
-    /// Caseload allocation: what a young person earns from an offending-focused place is scaled
-    /// by `priority_base + priority_likelihood × likelihood of reoffending (0–2) +
-    /// priority_risk_of_serious_harm × risk of serious harm (0–3)`; other places by
-    /// `priority_base` (risk-need-responsivity: intensity follows risk).
+    /// Caseload allocation: every term of a young person's plan is scaled by `priority_base +
+    /// priority_likelihood × likelihood of reoffending (0–2) + priority_risk_of_serious_harm ×
+    /// risk of serious harm (0–3)` (risk-need-responsivity: intensity follows risk).
     pub priority_base: i64,
     pub priority_likelihood: i64,
     pub priority_risk_of_serious_harm: i64,
