@@ -55,7 +55,7 @@ pub enum Command {
         #[command(subcommand)]
         action: TokenAction,
     },
-    /// Plan one young person from a planning document (CONTRACT §1.1); prints the plan.
+    /// Plan one young person from a planning document (docs/planning.md §1); prints the plan.
     Plan {
         #[arg(long)]
         input: PathBuf,
@@ -71,7 +71,7 @@ pub enum Command {
         #[arg(long)]
         verbose: bool,
     },
-    /// Allocate a caseload's shared places in one optimisation (CONTRACT §1.4).
+    /// Allocate a caseload's shared places in one optimisation (docs/planning.md §1).
     Allocate {
         #[arg(long)]
         input: PathBuf,
@@ -97,6 +97,10 @@ pub enum Command {
         /// The document's as_of date (default 2026-12-07).
         #[arg(long)]
         as_of: Option<chrono::NaiveDate>,
+        /// A hard caseload: its own random catalogue of 60 interventions over 20 needs, and
+        /// scarce places.
+        #[arg(long)]
+        hard: bool,
     },
 }
 
@@ -302,7 +306,12 @@ async fn run(command: Command, settings: Settings) -> Result<(), CliError> {
             limits.validate()?;
             allocate_command(&input, team.as_deref(), limits, &settings).await
         }
-        Command::Generate { cases, seed, as_of } => {
+        Command::Generate {
+            cases,
+            seed,
+            as_of,
+            hard,
+        } => {
             if !(1..=5000).contains(&cases) {
                 return Err(FieldError {
                     field: "--cases".into(),
@@ -310,10 +319,14 @@ async fn run(command: Command, settings: Settings) -> Result<(), CliError> {
                 }
                 .into());
             }
-            let catalogue = catalogue_files::load_dir(&settings.catalogue_dir)?;
             let as_of =
                 as_of.unwrap_or(chrono::NaiveDate::from_ymd_opt(2026, 12, 7).expect("a date"));
-            let caseload = planner::generate::caseload(&catalogue, cases, seed, as_of);
+            let caseload = if hard {
+                planner::generate::hard_caseload(cases, seed, as_of)
+            } else {
+                let catalogue = catalogue_files::load_dir(&settings.catalogue_dir)?;
+                planner::generate::caseload(&catalogue, cases, seed, as_of)
+            };
             println!(
                 "{}",
                 serde_json::to_string_pretty(&caseload).map_err(anyhow::Error::from)?

@@ -147,15 +147,7 @@ fn with_others_held(caseload: &Caseload, allocation: &Allocation, k: usize) -> P
 }
 
 fn per_child_problem(caseload: &Caseload, k: usize) -> PlanningProblem {
-    let case = &caseload.cases[k];
-    PlanningProblem {
-        as_of: caseload.as_of,
-        young_person: case.young_person.clone(),
-        order: case.order.clone(),
-        rivalries: caseload.rivalries.clone(),
-        catalogue: caseload.catalogue.clone(),
-        provision: caseload.provision.clone(),
-    }
+    caseload.problem_for(k)
 }
 
 proptest! {

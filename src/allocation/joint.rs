@@ -37,8 +37,17 @@ pub struct JointSolution {
 pub struct Limits {
     pub mip_rel_gap: f64,
     pub time_limit_seconds: f64,
-    /// Write the model (MPS) here before solving, for cross-checks with other solvers.
-    pub export_model: Option<std::path::PathBuf>,
+}
+
+/// Writes the joint model (MPS or LP, by the file name), for cross-checks with other solvers.
+pub fn export(
+    children: &[Child<'_>],
+    provision: &[Provision],
+    rivalries: &[(String, String)],
+    path: &std::path::Path,
+) -> Result<(), SolverFailure> {
+    let mut built = build(children, provision, rivalries)?;
+    write_model(&mut built.model, path)
 }
 
 /// What a young person's plan is worth in a caseload, relative to others': more the higher the
@@ -365,9 +374,6 @@ pub fn solve(
     }
     model.set_option("mip_rel_gap", limits.mip_rel_gap);
     model.set_option("time_limit", limits.time_limit_seconds.max(0.05));
-    if let Some(path) = &limits.export_model {
-        write_model(&mut model, path)?;
-    }
     model.set_solution(Some(&start), None, None, None);
     let solve_started = std::time::Instant::now();
     let solved = model

@@ -1,6 +1,7 @@
-//! Caseload allocation (CONTRACT §1.4): one joint optimisation for every young person sharing
-//! the places, then each young person's plan explained as if planned alone with the others'
-//! places taken, so a gap says `no_capacity` where shared places ran out.
+//! Caseload allocation (docs/planning.md §1): the shared places of a caseload, from the joint
+//! model's relaxation, rounding guided by it, a fairness polish and, with time left, the joint
+//! solver (README, "Caseload allocation"); then each young person's plan explained as if planned
+//! alone with the others' places taken, so a gap says `no_capacity` where shared places ran out.
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -37,7 +38,7 @@ impl Default for AllocationSettings {
     fn default() -> Self {
         AllocationSettings {
             mip_rel_gap: 0.005,
-            time_limit_seconds: 20.0,
+            time_limit_seconds: 10.0,
             export_model: None,
         }
     }
@@ -78,17 +79,6 @@ pub struct Allocation {
     pub solver: AllocationReport,
 }
 
-fn problem_for(caseload: &Caseload, k: usize, provision: Vec<Provision>) -> PlanningProblem {
-    let case = &caseload.cases[k];
-    PlanningProblem {
-        as_of: caseload.as_of,
-        young_person: case.young_person.clone(),
-        order: case.order.clone(),
-        rivalries: caseload.rivalries.clone(),
-        catalogue: caseload.catalogue.clone(),
-        provision: Some(provision),
-    }
-}
 
 /// A place one young person was given.
 #[derive(Debug, Clone, PartialEq)]
@@ -110,13 +100,13 @@ pub fn allocate(
     caseload.validate()?;
     let provision = caseload.provision.clone().unwrap_or_default();
     let problems: Vec<PlanningProblem> = (0..caseload.cases.len())
-        .map(|k| problem_for(caseload, k, provision.clone()))
+        .map(|k| caseload.problem_for(k))
         .collect();
     let children: Vec<Child<'_>> = problems.iter().map(|p| child(p, planner)).collect();
     let building = started.elapsed();
     tracing::debug!(seconds = building.as_secs_f64(), "options built");
     // Explaining every plan at the end takes about as long again as building the options.
-    let reserve = building.mul_f64(3.0) + Duration::from_millis(100);
+    let reserve = building.mul_f64(8.0) + Duration::from_millis(300);
     let remaining = || deadline.saturating_duration_since(Instant::now()).saturating_sub(reserve);
     let mut order: Vec<usize> = (0..problems.len()).collect();
     order.sort_by_key(|&k| {
@@ -125,6 +115,10 @@ pub fn allocate(
     let alone_options = |k: usize, taken: &[Taken]| {
         alone_problem(&problems[k], &provision, taken, k, caseload)
     };
+
+    if let Some(path) = &settings.export_model {
+        joint::export(&children, &provision, &caseload.rivalries, path)?;
+    }
 
     // 1. The relaxation: a bound on any allocation, and most young people's plans outright (it
     //    is nearly integral).
@@ -194,6 +188,10 @@ pub fn allocate(
     };
     let fractional = open.len();
     for &k in &open {
+        if remaining().is_zero() {
+            // Out of time: no plan is better than a late answer; the gap says how much is lost.
+            continue;
+        }
         let alone = alone_options(k, &taken);
         // The joint model's starts, so these plans can start the joint solve below.
         let mut opts = fewer_rolling_starts(options::build(&setting_for(&alone, planner)));
@@ -226,7 +224,6 @@ pub fn allocate(
 
     // 4. Still short of the gap asked for, with time left: the joint solver, from this
     //    allocation, then the polish again.
-    let mut proved = false;
     let left = remaining().as_secs_f64();
     if !nothing_open
         && gap_to(bound, final_objective).is_none_or(|g| g > settings.mip_rel_gap)
@@ -243,7 +240,6 @@ pub fn allocate(
             &Limits {
                 mip_rel_gap: settings.mip_rel_gap,
                 time_limit_seconds: left * 0.7,
-                export_model: settings.export_model.clone(),
             },
         )?;
         (variables, constraints) = (joint.variables, joint.constraints);
@@ -265,7 +261,6 @@ pub fn allocate(
             };
             final_objective = ctx.objective(&taken)?;
         }
-        proved = joint.status == SolverStatus::Optimal && joint.bound.is_some();
     }
     let mip_gap = gap_to(bound, final_objective);
     tracing::debug!(seconds = started.elapsed().as_secs_f64(), gap = ?mip_gap, "solved");
@@ -292,7 +287,7 @@ pub fn allocate(
     // Optimal only when the gap from the best bound to the final plans is within the gap asked
     // for and the polish finished.
     let within = mip_gap.is_some_and(|g| g <= settings.mip_rel_gap + 1e-9);
-    let status = if settled && (within || proved && within) {
+    let status = if settled && within {
         SolverStatus::Optimal
     } else {
         SolverStatus::Feasible
@@ -343,7 +338,8 @@ impl Context<'_> {
                 let opts = options::build(&setting_for(&alone, self.planner));
                 let current = locate(&opts, taken, k)?;
                 let values = values_for(&alone, self.planner);
-                if let Some(better) = polish::improve(&opts, &values, &current) {
+                let seconds = until.saturating_duration_since(Instant::now()).as_secs_f64();
+                if let Some(better) = polish::improve(&opts, &values, &current, seconds) {
                     taken.retain(|t| t.child != k);
                     taken.extend(places(&opts, &better, k));
                     changed = true;

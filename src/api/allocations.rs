@@ -1,4 +1,4 @@
-//! Caseload allocation over HTTP (CONTRACT §1.4).
+//! Caseload allocation over HTTP (docs/planning.md §1).
 
 use actix_web::{HttpResponse, post, web};
 use sea_orm::DatabaseConnection;

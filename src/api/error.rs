@@ -1,5 +1,5 @@
 //! The API's one error type, mapped to HTTP once. The body is always
-//! `{"error": {"code", "message", "field"}}` (CONTRACT §4); causes are logged, not shown.
+//! `{"error": {"code", "message", "field"}}` (docs/planning.md §5); causes are logged, not shown.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};

@@ -1,4 +1,4 @@
-//! Plan previews: the planner over HTTP (CONTRACT §1.1).
+//! Plan previews: the planner over HTTP (docs/planning.md §1).
 
 use actix_web::{HttpResponse, post, web};
 use sea_orm::DatabaseConnection;

@@ -1,4 +1,4 @@
-//! The catalogue: assessed need areas and the interventions that address them (CONTRACT §1.2).
+//! The catalogue: assessed need areas and the interventions that address them (docs/planning.md §2).
 
 use std::collections::{BTreeSet, HashMap};
 

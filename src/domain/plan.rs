@@ -1,4 +1,4 @@
-//! The planner's output (CONTRACT §2).
+//! The planner's output (docs/planning.md §4).
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};

@@ -1,4 +1,4 @@
-//! A planning problem for one young person (CONTRACT §1.1) and a caseload (§1.4).
+//! A planning problem for one young person and a caseload (docs/planning.md §1).
 
 use std::collections::BTreeSet;
 
@@ -193,7 +193,7 @@ pub struct Case {
     pub order: Order,
 }
 
-/// Many young people sharing the same places (CONTRACT §1.4).
+/// Many young people sharing the same places (docs/planning.md §1).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Caseload {
     #[schema(value_type = String, format = Date)]
@@ -236,6 +236,20 @@ impl PlanningProblem {
 }
 
 impl Caseload {
+    /// Case `k` as a planning document of its own, with the caseload's catalogue, provision
+    /// and rivalries.
+    pub fn problem_for(&self, k: usize) -> PlanningProblem {
+        let case = &self.cases[k];
+        PlanningProblem {
+            as_of: self.as_of,
+            young_person: case.young_person.clone(),
+            order: case.order.clone(),
+            rivalries: self.rivalries.clone(),
+            catalogue: self.catalogue.clone(),
+            provision: Some(self.provision.clone().unwrap_or_default()),
+        }
+    }
+
     pub fn validate(&self) -> Result<(), FieldErrors> {
         let mut errors = FieldErrors::default();
         let Some(catalogue) = &self.catalogue else {

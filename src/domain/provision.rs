@@ -1,4 +1,4 @@
-//! What a team actually provides locally: places, cohorts, areas (CONTRACT §1.3).
+//! What a team actually provides locally: places, cohorts, areas (docs/planning.md §2).
 
 use std::collections::BTreeSet;
 

@@ -274,3 +274,127 @@ pub fn caseload(catalogue: &Catalogue, cases: usize, seed: u64, as_of: NaiveDate
         cases,
     }
 }
+
+/// A hard caseload: its own random catalogue (`needs` need areas, `interventions`
+/// interventions, prerequisites, order permissions, assessments, case-manager work), provision
+/// with a third of the usual places, and `cases` cases. Made to stress the allocation the way
+/// caseloads from other services would, not to look like the shipped catalogue.
+pub fn hard_caseload(cases: usize, seed: u64, as_of: NaiveDate) -> Caseload {
+    let mut rng = Rng::new(seed ^ 0x9e37_79b9_7f4a_7c15);
+    let catalogue = random_catalogue(20, 60, &mut rng);
+    let mut provision = provision(&catalogue, cases, as_of, &mut rng);
+    for p in &mut provision {
+        p.places = (p.places / 3).max(1);
+        p.participants.truncate(p.places.max(1) as usize - 1);
+        if rng.chance(0.3) {
+            p.wait_days = rng.range(7, 35);
+        }
+        p.outreach = rng.chance(0.2);
+    }
+    let cases = (0..cases)
+        .map(|n| case(&catalogue, n, as_of, &mut rng))
+        .collect();
+    Caseload {
+        as_of,
+        rivalries: rivalries(),
+        catalogue: Some(catalogue),
+        provision: Some(provision),
+        cases,
+    }
+}
+
+fn random_catalogue(needs: usize, interventions: usize, rng: &mut Rng) -> Catalogue {
+    use crate::domain::catalogue::{DeliveredBy, InterventionKind};
+    use crate::domain::levels::DeliveredUnder;
+    use crate::domain::{Evidence, Intervention, Need};
+    let needs: Vec<Need> = (0..needs)
+        .map(|k| Need {
+            id: format!("need_{k:02}"),
+            name: format!("Need {k}"),
+            description: String::new(),
+            offending_related: rng.chance(0.55),
+            harm_related: rng.chance(0.3),
+            assess_first: k == 0,
+        })
+        .collect();
+    let evidence = [
+        Evidence::ResearchSupported,
+        Evidence::Promising,
+        Evidence::Emerging,
+        Evidence::Unrated,
+    ];
+    let permissions = [
+        DeliveredUnder::ReferralOrder,
+        DeliveredUnder::OutOfCourt,
+        DeliveredUnder::Yro(Requirement::Activity),
+        DeliveredUnder::Yro(Requirement::Programme),
+        DeliveredUnder::Yro(Requirement::Supervision),
+        DeliveredUnder::DtoLicence,
+    ];
+    let mut list: Vec<Intervention> = Vec::with_capacity(interventions);
+    for k in 0..interventions {
+        let mut addresses: Vec<String> = (0..rng.range(1, 3))
+            .map(|_| rng.pick(&needs).id.clone())
+            .collect();
+        addresses.sort();
+        addresses.dedup();
+        let assessment = rng.chance(0.08);
+        let group = !assessment && rng.chance(0.35);
+        let requires = if k > 5 && rng.chance(0.15) {
+            vec![list[rng.range(0, k as i64 / 2) as usize].id.clone()]
+        } else {
+            vec![]
+        };
+        let requires = requires
+            .into_iter()
+            .filter(|r| list.iter().any(|i| &i.id == r && i.requires.is_empty()))
+            .collect();
+        let delivered_under = rng.chance(0.4).then(|| {
+            let mut under: Vec<DeliveredUnder> = (0..rng.range(1, 4))
+                .map(|_| *rng.pick(&permissions))
+                .collect();
+            under.sort();
+            under.dedup();
+            under
+        });
+        let sessions_per_week = if rng.chance(0.2) { 2 } else { 1 };
+        list.push(Intervention {
+            id: format!("intervention-{k:02}"),
+            name: format!("Intervention {k}"),
+            category: "violence".into(),
+            addresses,
+            offending_focused: rng.chance(0.6),
+            format: if group { Format::Group } else { Format::OneToOne },
+            sessions: rng.range(2, 16),
+            sessions_per_week,
+            hours_per_session: [1.0, 1.5, 2.0][rng.range(0, 2) as usize],
+            min_age: rng.chance(0.3).then(|| rng.range(10, 14)),
+            max_age: Some(17),
+            requires,
+            evidence: *rng.pick(&evidence),
+            max_risk_of_serious_harm: rng.chance(0.2).then_some(RiskLevel::High),
+            genders: None,
+            delivered_under,
+            kind: if assessment {
+                InterventionKind::Assessment
+            } else {
+                InterventionKind::Intervention
+            },
+            delivered_by: if !group && !assessment && rng.chance(0.1) {
+                DeliveredBy::CaseManager
+            } else {
+                DeliveredBy::Provision
+            },
+            continues_after_order: rng.chance(0.1),
+            description: None,
+            evidence_source: None,
+            provider_type: None,
+            facilitator_training_required: None,
+            referral: None,
+        });
+    }
+    Catalogue {
+        needs,
+        interventions: list,
+    }
+}
