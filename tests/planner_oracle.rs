@@ -1,7 +1,10 @@
 //! The planner's objective against an exhaustive oracle on small random problems: every
 //! assignment of at most one open candidate per relevant intervention that keeps every rule of a
-//! plan (weekly hours, items at once, prerequisites, assessments first) is scored with the planner's own objective, and the best must equal the
-//! planner's when it reports `optimal`. `PROPTEST_CASES` sets the number of cases (default 128).
+//! plan (weekly hours, items at once, prerequisites in their window, assessments first) is
+//! scored with the planner's own objective, and the best must equal the planner's when it
+//! reports `optimal`. Every plan must also keep every hard rule, flag and review rule of the
+//! contract (version 2, `check_hard_rules`). `PROPTEST_CASES` sets the number of cases (default
+//! 128).
 
 #[path = "support/problems.rs"]
 mod problems;

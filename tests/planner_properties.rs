@@ -1,16 +1,18 @@
-//! Properties of the planner over random valid problems (CONTRACT §1–§2), plus a few hand-written
-//! cases. `PROPTEST_CASES` sets the number of random cases (default 256).
+//! Properties of the planner over random valid problems (CONTRACT §1, §2 and §5, version 2), plus
+//! a few hand-written cases. `PROPTEST_CASES` sets the number of random cases (default 256).
 
 #[path = "support/problems.rs"]
 mod problems;
 
-use chrono::Duration;
+use chrono::{Duration, NaiveDate};
 use proptest::prelude::*;
 use serde_json::json;
 
-use intervention_planner::domain::catalogue::{Catalogue, Intervention, Need};
+use intervention_planner::domain::catalogue::{
+    Catalogue, DeliveredBy, Intervention, InterventionKind, Need,
+};
 use intervention_planner::domain::levels::{
-    DeliveredUnder, Level, OrderType, Requirement, RiskLevel,
+    DeliveredUnder, Format, InterventionLevel, Level, OrderType, Requirement, RiskLevel,
 };
 use intervention_planner::domain::plan::{GapReason, Plan, SolverStatus};
 use intervention_planner::domain::problem::{Exclusion, PlanningProblem};
@@ -490,6 +492,367 @@ fn turning_18_mid_order_is_eligible_only_for_starts_before_the_birthday() {
     assert_eq!(expected_gap_reason(&later, "lifestyle"), Some("ineligible"));
 }
 
+// ---------------------------------------------------------------------------------------------
+// Hand-written cases of the rules of practice (CONTRACT §5)
+// ---------------------------------------------------------------------------------------------
+
+/// The base problem with one need (emotional wellbeing, medium) and the given interventions.
+fn wellbeing(interventions: Vec<Intervention>, provision: Vec<Provision>) -> PlanningProblem {
+    let catalogue = Catalogue {
+        needs: vec![need("emotional_wellbeing", false)],
+        interventions,
+    };
+    base_problem(
+        &[("emotional_wellbeing", Level::Medium)],
+        catalogue,
+        provision,
+    )
+}
+
+fn has_flag(plan: &Plan, code: &str) -> Option<String> {
+    plan.flags
+        .iter()
+        .find(|f| f.code.as_str() == code)
+        .map(|f| f.detail.clone())
+}
+
+/// Plans, checks every hard rule, and returns the single gap's reason after checking it
+/// against the cascade (None: no gap).
+fn planned_gap(problem: &PlanningProblem) -> (Plan, Option<GapReason>) {
+    let plan = plan_of(problem);
+    assert_holds(problem, &plan);
+    assert!(plan.gaps.len() <= 1, "{:?}", plan.gaps);
+    let reason = plan.gaps.first().map(|g| g.reason);
+    if let Some(gap) = plan.gaps.first() {
+        assert_eq!(
+            Some(gap.reason.as_str()),
+            expected_gap_reason(problem, &gap.need),
+            "{}",
+            gap.detail
+        );
+    }
+    (plan, reason)
+}
+
+#[test]
+fn work_the_order_does_not_permit_is_a_not_permitted_gap() {
+    let mut unpaid = intervention("unpaid-work", &["emotional_wellbeing"], &[]);
+    unpaid.delivered_under = Some(vec![DeliveredUnder::Yro(Requirement::UnpaidWork)]);
+    let mut problem = wellbeing(vec![unpaid], vec![rolling("uw-rolling", "unpaid-work")]);
+    // A referral order does not permit it.
+    let (plan, reason) = planned_gap(&problem);
+    assert!(plan.items.is_empty(), "{plan:#?}");
+    assert_eq!(reason, Some(GapReason::NotPermitted));
+    assert!(has_flag(&plan, "requirement_unplanned").is_some_and(|d| d.contains("reparation")));
+
+    // A youth rehabilitation order with an unpaid work requirement does.
+    problem.order.order_type = OrderType::YouthRehabilitationOrder;
+    problem.order.requirements = Some(vec![Requirement::Supervision, Requirement::UnpaidWork]);
+    let (plan, reason) = planned_gap(&problem);
+    assert_eq!(reason, None);
+    assert_eq!(plan.items.len(), 1, "{plan:#?}");
+    assert_eq!(plan.items[0].under.as_deref(), Some("yro:unpaid_work"));
+    assert!(
+        has_flag(&plan, "requirement_unplanned").is_none(),
+        "{:?}",
+        plan.flags
+    );
+
+    // One with other requirements does not, and says which requirement has nothing under it.
+    problem.order.requirements = Some(vec![Requirement::Supervision, Requirement::Activity]);
+    let (plan, reason) = planned_gap(&problem);
+    assert_eq!(reason, Some(GapReason::NotPermitted));
+    assert!(has_flag(&plan, "requirement_unplanned").is_some_and(|d| d.contains("activity")));
+
+    // A proposed order permits any requirement; an out-of-court disposal none.
+    problem.order.order_type = OrderType::Proposed;
+    problem.order.requirements = None;
+    assert_eq!(planned_gap(&problem).1, None);
+    problem.order.order_type = OrderType::YouthCaution;
+    assert_eq!(planned_gap(&problem).1, Some(GapReason::NotPermitted));
+}
+
+#[test]
+fn case_manager_work_needs_no_provision_and_no_safe_area() {
+    let mut sessions = intervention("one-to-one-sessions", &["emotional_wellbeing"], &[]);
+    sessions.delivered_by = DeliveredBy::CaseManager;
+    let mut problem = wellbeing(vec![sessions], vec![]);
+    problem.young_person.unsafe_areas = vec!["Holloway".into()];
+    let (plan, reason) = planned_gap(&problem);
+    assert_eq!(reason, None);
+    assert_eq!(plan.items.len(), 1, "{plan:#?}");
+    assert_eq!(plan.items[0].provision, "case_manager");
+    assert_eq!(plan.items[0].start, problem.as_of);
+
+    // Barred from it: excluded, never no_provision.
+    problem
+        .young_person
+        .exclusions
+        .push(exclusion("one-to-one-sessions"));
+    assert_eq!(planned_gap(&problem).1, Some(GapReason::Excluded));
+}
+
+#[test]
+fn outreach_is_not_blocked_by_an_unsafe_area_but_a_rival_group_still_is() {
+    let mut group = intervention("group-work", &["emotional_wellbeing"], &[]);
+    group.format = Format::Group;
+    let mut provision = rolling("group-rolling", "group-work");
+    let mut problem = wellbeing(vec![group], vec![provision.clone()]);
+    problem.young_person.unsafe_areas = vec!["Holloway".into()];
+    assert_eq!(planned_gap(&problem).1, Some(GapReason::Unsafe));
+
+    provision.outreach = true;
+    problem.provision = Some(vec![provision.clone()]);
+    let (plan, reason) = planned_gap(&problem);
+    assert_eq!(reason, None);
+    assert_eq!(plan.items.len(), 1, "{plan:#?}");
+
+    // A member of a rival group holds a place from the start.
+    problem.young_person.gang_affiliations = vec!["Group A".into()];
+    problem.rivalries = vec![("Group A".into(), "Group B".into())];
+    provision.participants = vec![
+        serde_json::from_value(json!({"reference": "YP-0002", "gang_affiliations": ["Group B"]}))
+            .unwrap(),
+    ];
+    problem.provision = Some(vec![provision.clone()]);
+    assert_eq!(planned_gap(&problem).1, Some(GapReason::Unsafe));
+
+    // A rival who only joins after the order has ended shares nothing.
+    provision.participants[0].start = Some(problem.order.end + Duration::days(1));
+    problem.provision = Some(vec![provision]);
+    assert_eq!(planned_gap(&problem).1, None);
+}
+
+#[test]
+fn a_referral_wait_delays_the_start_and_one_past_the_order_is_no_capacity() {
+    let camhs = intervention("camhs-support", &["emotional_wellbeing"], &[]);
+    let mut provision = rolling("camhs-rolling", "camhs-support");
+    provision.wait_days = 30;
+    let mut problem = wellbeing(vec![camhs], vec![provision.clone()]);
+    let (plan, reason) = planned_gap(&problem);
+    assert_eq!(reason, None);
+    // as_of 5 January + 30 days is 4 February: the next order week starts 9 February.
+    assert_eq!(plan.items[0].start, date(2026, 2, 9), "{plan:#?}");
+
+    // A wait that ends after the last start that finishes within the order (14 September).
+    provision.wait_days = 270;
+    problem.provision = Some(vec![provision]);
+    let (plan, reason) = planned_gap(&problem);
+    assert_eq!(reason, Some(GapReason::NoCapacity));
+    assert!(
+        plan.gaps[0].detail.contains("wait"),
+        "{}",
+        plan.gaps[0].detail
+    );
+}
+
+#[test]
+fn a_detention_and_training_order_is_planned_from_its_licence_start() {
+    let resettlement = intervention("resettlement-support", &["emotional_wellbeing"], &[]);
+    let mut problem = wellbeing(
+        vec![resettlement],
+        vec![rolling("resettlement-rolling", "resettlement-support")],
+    );
+    problem.order.order_type = OrderType::DetentionAndTrainingOrder;
+    // Default licence start: halfway, 5 January + 139 days = 24 May; next order week 25 May.
+    let (plan, reason) = planned_gap(&problem);
+    assert_eq!(reason, None);
+    assert_eq!(plan.items[0].start, date(2026, 5, 25), "{plan:#?}");
+    assert!(has_flag(&plan, "requirement_unplanned").is_none());
+
+    problem.order.licence_start = Some(date(2026, 3, 1));
+    let (plan, _) = planned_gap(&problem);
+    assert_eq!(plan.items[0].start, date(2026, 3, 2), "{plan:#?}");
+
+    // A licence starting too late to finish anything: no_capacity.
+    problem.order.licence_start = Some(problem.order.end - Duration::days(10));
+    assert_eq!(planned_gap(&problem).1, Some(GapReason::NoCapacity));
+}
+
+#[test]
+fn work_that_continues_after_the_order_may_end_after_it() {
+    let mut camhs = intervention("camhs-support", &["emotional_wellbeing"], &[]);
+    camhs.sessions = 8;
+    let mut problem = wellbeing(vec![camhs], vec![rolling("camhs-rolling", "camhs-support")]);
+    problem.order.end = problem.as_of + Duration::days(7 * 3 - 1);
+    assert_eq!(planned_gap(&problem).1, Some(GapReason::NoCapacity));
+
+    problem.catalogue.as_mut().unwrap().interventions[0].continues_after_order = true;
+    let (plan, reason) = planned_gap(&problem);
+    assert_eq!(reason, None);
+    let item = &plan.items[0];
+    assert!(item.end > problem.order.end, "{item:?}");
+    assert!(plan.reviews.iter().any(|r| {
+        r.intervention.as_deref() == Some("camhs-support") && r.due == problem.order.end
+    }));
+}
+
+#[test]
+fn an_assessment_never_meets_a_need_and_comes_before_the_work_on_it() {
+    let mut screening = intervention("wellbeing-screening", &["emotional_wellbeing"], &[]);
+    screening.kind = InterventionKind::Assessment;
+    screening.name = "Wellbeing screening".into();
+    screening.sessions = 2;
+    let support = intervention("wellbeing-support", &["emotional_wellbeing"], &[]);
+    let problem = wellbeing(
+        vec![screening, support],
+        vec![
+            rolling("screening-rolling", "wellbeing-screening"),
+            rolling("support-rolling", "wellbeing-support"),
+        ],
+    );
+    let (plan, reason) = planned_gap(&problem);
+    assert_eq!(reason, None);
+    let ids: Vec<&str> = plan.items.iter().map(|i| i.intervention.as_str()).collect();
+    assert_eq!(
+        ids,
+        ["wellbeing-screening", "wellbeing-support"],
+        "{plan:#?}"
+    );
+    assert!(plan.items[0].assessment && plan.items[0].addresses.is_empty());
+    assert!(plan.items[0].end < plan.items[1].start);
+
+    // Without the support, the screening is still planned; the need is a gap judged over the
+    // support alone (not provided) and its detail names the screening.
+    let mut alone = problem.clone();
+    alone.provision.as_mut().unwrap().truncate(1);
+    let (plan, reason) = planned_gap(&alone);
+    assert_eq!(plan.items.len(), 1, "{plan:#?}");
+    assert_eq!(reason, Some(GapReason::NoProvision));
+    assert!(
+        plan.gaps[0].detail.contains("Wellbeing screening"),
+        "{}",
+        plan.gaps[0].detail
+    );
+}
+
+#[test]
+fn a_prerequisite_ends_at_most_six_weeks_before_the_work_it_prepares() {
+    let catalogue = Catalogue {
+        needs: vec![need("weapon_carrying", true)],
+        interventions: vec![
+            intervention("a-prep", &[], &[]),
+            intervention("c-main", &["weapon_carrying"], &["a-prep"]),
+        ],
+    };
+    let cohort = |id: &str, iv: &str, start: NaiveDate| -> Provision {
+        serde_json::from_value(json!({"id": id, "intervention": iv, "provider": "YOS",
+            "area": "Holloway", "starts": [start], "places": 4}))
+        .unwrap()
+    };
+    // The preparation runs 5 January to 1 February; the main work starts 16 March, 43 days
+    // later: close enough.
+    let mut problem = base_problem(
+        &[("weapon_carrying", Level::High)],
+        catalogue,
+        vec![
+            cohort("a-cohort", "a-prep", date(2026, 1, 5)),
+            cohort("c-cohort", "c-main", date(2026, 3, 16)),
+        ],
+    );
+    let (plan, reason) = planned_gap(&problem);
+    assert_eq!(reason, None, "{plan:#?}");
+    assert_eq!(plan.items.len(), 2);
+
+    // A week later it is too far: the need is not_selected.
+    problem.provision.as_mut().unwrap()[1] = cohort("c-cohort", "c-main", date(2026, 3, 23));
+    let (plan, reason) = planned_gap(&problem);
+    assert!(plan.items.is_empty(), "{plan:#?}");
+    assert_eq!(reason, Some(GapReason::NotSelected));
+}
+
+#[test]
+fn intensity_follows_the_intervention_level_when_the_record_sets_no_limits() {
+    let needs = ["need_a", "need_b", "need_c"];
+    let interventions: Vec<Intervention> = needs
+        .iter()
+        .map(|n| {
+            let mut iv = intervention(&format!("work-{}", &n[5..]), &[*n], &[]);
+            iv.hours_per_session = 2.0;
+            iv
+        })
+        .collect();
+    let provision = interventions
+        .iter()
+        .map(|iv| rolling(&format!("{}-rolling", iv.id), &iv.id))
+        .collect();
+    let catalogue = Catalogue {
+        needs: needs.iter().map(|n| need(n, false)).collect(),
+        interventions,
+    };
+    let mut problem = base_problem(&needs.map(|n| (n, Level::High)), catalogue, provision);
+    problem.young_person.max_hours_per_week = None;
+    let max_at_once = |plan: &Plan| {
+        let days = plan.items.iter().map(|i| i.start);
+        days.map(|d| {
+            plan.items
+                .iter()
+                .filter(|i| i.start <= d && d <= i.end)
+                .count()
+        })
+        .max()
+        .unwrap_or(0)
+    };
+    // Standard (likelihood and risk low): 3 hours a week, so one 2-hour item at a time.
+    problem.young_person.likelihood_of_reoffending = Level::Low;
+    problem.young_person.risk_of_serious_harm = RiskLevel::Low;
+    let (plan, _) = planned_gap(&problem);
+    assert_eq!(plan.items.len(), 3, "{plan:#?}");
+    assert_eq!(max_at_once(&plan), 1);
+    // Intensive (10 hours, 4 items): all three at once from the first week.
+    problem.young_person.intervention_level = Some(InterventionLevel::Intensive);
+    let (plan, _) = planned_gap(&problem);
+    assert!(
+        plan.items.iter().all(|i| i.start == problem.as_of),
+        "{plan:#?}"
+    );
+    // Unless the record allows only two at once.
+    problem.young_person.max_concurrent_items = Some(2);
+    let (plan, _) = planned_gap(&problem);
+    assert_eq!(max_at_once(&plan), 2, "{plan:#?}");
+}
+
+/// CONTRACT §5.2: "An assessment for a need at medium or above ... is in the plan whenever an
+/// option for it is open" (check_plan.py's assessment room). Here its only option is a cohort
+/// 78 weeks in, and the planner's cost of waiting (7 a week for the two needs it addresses)
+/// outweighs its value (500), so it is left out although nothing stops it.
+#[test]
+fn an_assessment_with_room_is_planned_even_when_it_can_only_start_late() {
+    let problem: PlanningProblem = serde_json::from_value(LATE_ASSESSMENT.clone()).unwrap();
+    let plan = plan_of(&problem);
+    assert_holds(&problem, &plan);
+    assert_eq!(plan.items.len(), 1, "{plan:#?}");
+}
+
+static LATE_ASSESSMENT: std::sync::LazyLock<serde_json::Value> = std::sync::LazyLock::new(|| {
+    json!({
+      "as_of": "2026-01-05",
+      "young_person": {
+        "reference": "YP-0001", "date_of_birth": "2010-04-02", "gender": "male",
+        "needs": [{"need": "wellbeing", "level": "medium"}, {"need": "weapons", "level": "low"}],
+        "likelihood_of_reoffending": "medium", "risk_of_serious_harm": "low",
+        "safety_and_wellbeing": "low"
+      },
+      "order": {"type": "referral_order", "start": "2026-01-05", "end": "2027-12-26"},
+      "catalogue": {
+        "needs": [
+          {"id": "wellbeing", "name": "Wellbeing", "offending_related": false},
+          {"id": "weapons", "name": "Weapons", "offending_related": true}
+        ],
+        "interventions": [
+          {"id": "screening", "name": "Screening", "category": "emotional_health",
+           "kind": "assessment", "addresses": ["wellbeing", "weapons"], "offending_focused": true,
+           "format": "one_to_one", "sessions": 1, "sessions_per_week": 1, "hours_per_session": 1,
+           "evidence": "promising"}
+        ]
+      },
+      "provision": [
+        {"id": "screening-cohort", "intervention": "screening", "provider": "YOS",
+         "area": "Holloway", "starts": ["2027-07-05"], "places": 4}
+      ]
+    })
+});
+
 #[test]
 fn generated_problems_are_valid_documents() {
     use proptest::strategy::ValueTree;
@@ -535,7 +898,6 @@ fn generated_problems_reach_every_gap_reason_and_multi_item_plans() {
 /// that check_plan.py would report.
 #[test]
 fn checker_flags_corrupted_plans() {
-    use intervention_planner::domain::catalogue::DeliveredBy;
     use intervention_planner::domain::plan::{Flag, FlagCode, Gap, Review, ReviewKind};
     use proptest::strategy::ValueTree;
     use proptest::test_runner::TestRunner;
@@ -753,9 +1115,10 @@ fn generated_problems_exercise_the_rules_of_practice() {
         );
         count(
             "outreach in an unsafe area",
-            provs.iter().flatten().any(|p| {
-                p.outreach && problem.young_person.unsafe_areas.contains(&p.area)
-            }),
+            provs
+                .iter()
+                .flatten()
+                .any(|p| p.outreach && problem.young_person.unsafe_areas.contains(&p.area)),
         );
         count(
             "provision with a wait",
@@ -786,46 +1149,13 @@ fn generated_problems_exercise_the_rules_of_practice() {
         );
         count(
             "left out for items at once",
-            plan.gaps.iter().any(|g| {
-                g.reason == GapReason::NotSelected && g.detail.contains("at once")
-            }),
+            plan.gaps
+                .iter()
+                .any(|g| g.reason == GapReason::NotSelected && g.detail.contains("at once")),
         );
         for code in ["transition_at_18", "requirement_unplanned"] {
             count(code, plan.flags.iter().any(|f| f.code.as_str() == code));
         }
     }
-    eprintln!("{seen:#?}");
     assert_eq!(seen.len(), 13, "{seen:#?}");
-}
-
-#[test]
-fn scratch_cases_from_tmp() {
-    let Ok(dir) = std::fs::read_dir("/tmp/cases") else { return };
-    for entry in dir {
-        let path = entry.unwrap().path();
-        let problem: PlanningProblem =
-            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-        let plan = plan_of(&problem);
-        eprintln!("== {}\nplan: {}\nerrs: {:#?}", path.display(),
-            serde_json::to_string_pretty(&plan).unwrap(), check_hard_rules(&problem, &plan));
-        for n in &problem.young_person.needs {
-            eprintln!("expected gap reason {}: {:?}", n.need, expected_gap_reason(&problem, &n.need));
-        }
-    }
-}
-
-proptest! {
-    #![proptest_config(config())]
-    #[test]
-    fn scratch_stress(problem in problems::problem(Size::STRESS)) {
-        let plan = plan_of(&problem);
-        let errs = check_hard_rules(&problem, &plan);
-        prop_assert!(errs.is_empty(), "hard rules broken: {errs:#?}\nproblem: {}\nplan: {}", json(&problem), serde_json::to_string(&plan).unwrap());
-        
-        let catalogue = problem.catalogue.as_ref().unwrap();
-        for gap in &plan.gaps {
-            prop_assert_eq!(Some(gap.reason.as_str()), expected_gap_reason(&problem, &gap.need), "{}: {}\nproblem: {}\nplan: {}", gap.need, gap.detail, json(&problem), serde_json::to_string(&plan).unwrap());
-        }
-        let _ = catalogue;
-    }
 }

@@ -99,11 +99,15 @@ impl Values {
                 .map(|n| w.delay_per_week * self.priority(n, iv))
                 .sum::<i64>();
         let assessment = if iv.is_assessment() {
-            addressed
+            let worth = addressed
                 .filter(|n| n.level >= Level::Medium)
                 .map(|n| w.assessment * w.level(n.level) * w.relatedness(n.offending_related))
                 .max()
-                .unwrap_or(0)
+                .unwrap_or(0);
+            // Planned whenever there is room, however late it can start: its worth is never
+            // eaten by waiting (earlier is still better).
+            let horizon = (options.order_end - options.window_start).num_days().max(0) / 7 + 1;
+            if worth > 0 { worth + per_week * horizon } else { 0 }
         } else {
             0
         };

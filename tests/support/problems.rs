@@ -103,14 +103,6 @@ impl Size {
     /// participants, so that more candidates are open and compete for hours and prerequisites.
     /// Blocked candidates prune the enumeration hard; problems above 200,000 assignments are
     /// skipped.
-    pub const STRESS: Size = Size {
-        needs: (1, 5),
-        interventions: (2, 8),
-        max_provisions: 2,
-        order_weeks: (2, 200),
-        person_needs: (1, 4),
-        restrictions: 0.6,
-    };
     pub const ORACLE: Size = Size {
         needs: (1, 5),
         interventions: (2, 8),
@@ -1331,9 +1323,14 @@ pub fn check_hard_rules(problem: &PlanningProblem, plan: &Plan) -> Vec<String> {
     }
     if let Some((w, h)) = week_hours.iter().find(|(_, h)| **h > r.cap + 1e-9) {
         errs.push(format!(
-            "order week {w} (from {}): {h} contact hours > {} ({} level)",
+            "order week {w} (from {}): {h:?} contact hours > {} ({} level)",
             ostart + Duration::days(7 * w),
-            r.cap,
+            // As Python prints it: a float from the record, a whole number from the table.
+            if yp.max_hours_per_week.is_some() {
+                format!("{:?}", r.cap)
+            } else {
+                r.cap.to_string()
+            },
             r.level.as_str()
         ));
     }
