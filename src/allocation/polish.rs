@@ -1,14 +1,12 @@
 //! The fairness polish: one young person's plan re-planned alone, with everyone else's places
-//! held, from the plan they have.
+//! held; kept only when better than the plan they have.
 
 use crate::planner::model::{self, Values};
 use crate::planner::options::Options;
 
-/// Time one young person's polish may take: it starts from a feasible plan, so a cut-off search
-/// only keeps what they have.
-const POLISH_SECONDS: f64 = 2.0;
-
-/// A better plan for this young person with the places left free, if there is one.
+/// A better plan for this young person with the places left free, if there is one. Planned as
+/// `plan` plans (a plan within 0.1% first, then the proof), within `seconds_left`; a search cut
+/// off by time only keeps what they have.
 pub fn improve(
     options: &Options<'_>,
     values: &Values,
@@ -18,7 +16,7 @@ pub fn improve(
     if options.open().next().is_none() || seconds_left <= 0.0 {
         return None;
     }
-    let solved = model::prove(options, values, current, POLISH_SECONDS.min(seconds_left)).ok()?;
+    let solved = model::solve(options, values, seconds_left).ok()?;
     let before = model::objective_of(options, current, values);
     let after = model::objective_of(options, &solved.chosen, values);
     (after > before + 1e-6 * (1.0 + before.abs())).then_some(solved.chosen)
