@@ -3,10 +3,10 @@
 
 use sea_orm::DatabaseConnection;
 
+use crate::allocation::{self, Allocation, AllocationSettings};
 use crate::domain::plan::Plan;
 use crate::domain::problem::Caseload;
 use crate::domain::{Participant, PlanningProblem, Provision};
-use crate::allocation::{self, Allocation, AllocationSettings};
 use crate::planner::{self, PlanError, PlannerSettings};
 use crate::store::{self, StoreResult};
 

@@ -8,11 +8,11 @@ mod problems;
 use std::collections::BTreeMap;
 
 use chrono::{Duration, NaiveDate};
+use intervention_planner::allocation::{Allocation, AllocationSettings, allocate};
 use intervention_planner::catalogue_files;
+use intervention_planner::domain::Participant;
 use intervention_planner::domain::problem::Caseload;
 use intervention_planner::domain::{Catalogue, Format, PlanningProblem};
-use intervention_planner::allocation::{Allocation, AllocationSettings, allocate};
-use intervention_planner::domain::Participant;
 use intervention_planner::planner::{self, PlannerSettings, generate};
 use proptest::prelude::*;
 
@@ -251,12 +251,7 @@ fn the_last_place_goes_to_the_higher_risk_young_person_and_the_other_gets_no_cap
         yp.likelihood_of_reoffending = intervention_planner::domain::Level::Medium;
         case.order = order.clone();
     }
-    let allocation = allocate(
-        &caseload,
-        &PlannerSettings::default(),
-        &limits(),
-    )
-    .unwrap();
+    let allocation = allocate(&caseload, &PlannerSettings::default(), &limits()).unwrap();
     let items = |k: usize| {
         allocation.plans[k]
             .items
@@ -328,10 +323,13 @@ fn the_demo_caseloads_are_planned_as_practice_expects() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let catalogue = catalogue();
     for team in ["demo-a", "demo-b"] {
-        let read = |name: String| std::fs::read_to_string(root.join("catalogue/demo").join(name)).unwrap();
-        let mut caseload: Caseload = serde_json::from_str(&read(format!("caseload-{team}.json"))).unwrap();
+        let read =
+            |name: String| std::fs::read_to_string(root.join("catalogue/demo").join(name)).unwrap();
+        let mut caseload: Caseload =
+            serde_json::from_str(&read(format!("caseload-{team}.json"))).unwrap();
         caseload.catalogue = Some(catalogue.clone());
-        caseload.provision = Some(serde_json::from_str(&read(format!("provision-{team}.json"))).unwrap());
+        caseload.provision =
+            Some(serde_json::from_str(&read(format!("provision-{team}.json"))).unwrap());
         let allocation = allocate(&caseload, &PlannerSettings::default(), &limits()).unwrap();
         assert!(shared_rule_violations(&caseload, &allocation).is_empty());
         for (k, plan) in allocation.plans.iter().enumerate() {
@@ -340,7 +338,11 @@ fn the_demo_caseloads_are_planned_as_practice_expects() {
             assert!(broken.is_empty(), "{team} case {k}: {broken:?}");
             for item in &plan.items {
                 let iv = catalogue.intervention(&item.intervention).unwrap();
-                assert!(iv.permitted_under(&problem.order), "{team} case {k}: {} not permitted", iv.id);
+                assert!(
+                    iv.permitted_under(&problem.order),
+                    "{team} case {k}: {} not permitted",
+                    iv.id
+                );
             }
             let person = &problem.young_person;
             let offending_need = person.needs.iter().any(|n| {
@@ -349,17 +351,28 @@ fn the_demo_caseloads_are_planned_as_practice_expects() {
             });
             let offending_work = plan.items.iter().any(|i| {
                 let iv = catalogue.intervention(&i.intervention).unwrap();
-                iv.offending_focused && !iv.is_assessment()
-                    && person.needs.iter().any(|n| catalogue.need(&n.need).unwrap().offending_related && iv.addresses.contains(&n.need))
+                iv.offending_focused
+                    && !iv.is_assessment()
+                    && person.needs.iter().any(|n| {
+                        catalogue.need(&n.need).unwrap().offending_related
+                            && iv.addresses.contains(&n.need)
+                    })
             });
-            let flagged = plan.flags.iter().any(|f| f.code.as_str() == "no_offending_focused_work");
-            assert!(!offending_need || offending_work || flagged, "{team} case {k}");
+            let flagged = plan
+                .flags
+                .iter()
+                .any(|f| f.code.as_str() == "no_offending_focused_work");
+            assert!(
+                !offending_need || offending_work || flagged,
+                "{team} case {k}"
+            );
             if team == "demo-a" && person.needs.iter().any(|n| n.need == "gang_involvement") {
                 let gap = plan.gaps.iter().find(|g| g.need == "gang_involvement");
                 assert_eq!(
                     gap.map(|g| g.reason.as_str()),
                     Some("no_provision"),
-                    "{team} case {k}: {:?}", plan.gaps
+                    "{team} case {k}: {:?}",
+                    plan.gaps
                 );
             }
         }

@@ -61,10 +61,12 @@ fn plans(doc: &Value) -> Vec<Plan> {
         rivalries: problem.rivalries.clone(),
         catalogue: problem.catalogue.clone(),
         provision: problem.provision.clone(),
-        cases: vec![serde_json::from_value(json!({
-            "young_person": doc["young_person"], "order": doc["order"]
-        }))
-        .unwrap()],
+        cases: vec![
+            serde_json::from_value(json!({
+                "young_person": doc["young_person"], "order": doc["order"]
+            }))
+            .unwrap(),
+        ],
     };
     // A limit no test machine reaches, so the answer never depends on the build's speed.
     let limits = AllocationSettings {
@@ -109,7 +111,11 @@ fn unpaid_work_is_not_permitted_under_a_referral_order_but_is_under_a_yro_with_i
     let mut doc = problem(
         json!([{"need": "lifestyle", "level": "medium"}]),
         json!([need("lifestyle", true)]),
-        json!([intervention("unpaid-work", &["lifestyle"], json!({"delivered_under": ["yro:unpaid_work"], "category": "reparation"}))]),
+        json!([intervention(
+            "unpaid-work",
+            &["lifestyle"],
+            json!({"delivered_under": ["yro:unpaid_work"], "category": "reparation"})
+        )]),
         json!([rolling("unpaid", "unpaid-work", json!({}))]),
     );
     for plan in plans(&doc) {
@@ -149,7 +155,8 @@ fn a_detention_and_training_order_plans_from_the_licence_start() {
         json!([intervention("anger", &["violence"], json!({}))]),
         json!([rolling("anger-rolling", "anger", json!({}))]),
     );
-    doc["order"] = json!({"type": "detention_and_training_order", "start": "2026-01-05", "end": "2026-12-27"});
+    doc["order"] =
+        json!({"type": "detention_and_training_order", "start": "2026-01-05", "end": "2026-12-27"});
     for plan in plans(&doc) {
         // Halfway from 5 January to 27 December 2026 is 1 July; the first order week on or
         // after it starts 6 July.
@@ -206,8 +213,10 @@ fn an_assessment_never_meets_a_need_but_is_planned_and_comes_first() {
         needs,
         json!([need("hsb", true)]),
         interventions,
-        json!([rolling("assess", "hsb-assessment", json!({})),
-               rolling("treat", "hsb-treatment", json!({}))]),
+        json!([
+            rolling("assess", "hsb-assessment", json!({})),
+            rolling("treat", "hsb-treatment", json!({}))
+        ]),
     );
     for plan in plans(&doc) {
         let (a, t) = (item(&plan, "hsb-assessment"), item(&plan, "hsb-treatment"));
@@ -225,11 +234,17 @@ fn an_assess_first_need_holds_back_every_other_item() {
             need("violence", true)
         ]),
         json!([
-            intervention("screening", &["speech"], json!({"kind": "assessment", "sessions": 2})),
+            intervention(
+                "screening",
+                &["speech"],
+                json!({"kind": "assessment", "sessions": 2})
+            ),
             intervention("anger", &["violence"], json!({}))
         ]),
-        json!([rolling("screen", "screening", json!({})),
-               rolling("anger-rolling", "anger", json!({}))]),
+        json!([
+            rolling("screen", "screening", json!({})),
+            rolling("anger-rolling", "anger", json!({}))
+        ]),
     );
     for plan in plans(&doc) {
         let (s, a) = (item(&plan, "screening"), item(&plan, "anger"));
@@ -249,7 +264,11 @@ fn the_case_manager_delivers_work_a_barred_child_cannot_get_elsewhere() {
         json!([need("vehicle", true)]),
         json!([
             intervention("motor-project", &["vehicle"], json!({"format": "group"})),
-            intervention("vehicle-casework", &["vehicle"], json!({"delivered_by": "case_manager"}))
+            intervention(
+                "vehicle-casework",
+                &["vehicle"],
+                json!({"delivered_by": "case_manager"})
+            )
         ]),
         json!([rolling("motor", "motor-project", json!({}))]),
     );
@@ -273,14 +292,26 @@ fn outreach_is_not_blocked_by_an_unsafe_area_but_a_centre_is() {
             intervention("motor-project", &["vehicle"], json!({}))
         ]),
         json!([
-            rolling("camhs-fp", "camhs", json!({"area": "Finsbury Park", "outreach": true})),
-            rolling("motor-fp", "motor-project", json!({"area": "Finsbury Park"}))
+            rolling(
+                "camhs-fp",
+                "camhs",
+                json!({"area": "Finsbury Park", "outreach": true})
+            ),
+            rolling(
+                "motor-fp",
+                "motor-project",
+                json!({"area": "Finsbury Park"})
+            )
         ]),
     );
     doc["young_person"]["unsafe_areas"] = json!(["Finsbury Park"]);
     for plan in plans(&doc) {
         assert_eq!(items(&plan), vec!["camhs"]);
-        assert!(item(&plan, "camhs").rationale.contains("seen where the young person is"));
+        assert!(
+            item(&plan, "camhs")
+                .rationale
+                .contains("seen where the young person is")
+        );
         assert_eq!(gap(&plan, "vehicle").reason, GapReason::Unsafe);
     }
 }
@@ -301,7 +332,11 @@ fn a_referral_wait_delays_the_start_and_can_make_it_too_late() {
     for plan in plans(&doc) {
         let g = gap(&plan, "violence");
         assert_eq!(g.reason, GapReason::NoCapacity);
-        assert!(g.detail.contains("referral wait of 270 days"), "{}", g.detail);
+        assert!(
+            g.detail.contains("referral wait of 270 days"),
+            "{}",
+            g.detail
+        );
     }
 }
 
@@ -310,16 +345,25 @@ fn work_that_continues_after_the_order_may_end_after_it() {
     let mut doc = problem(
         json!([{"need": "emotional", "level": "high"}]),
         json!([need("emotional", false)]),
-        json!([intervention("camhs", &["emotional"], json!({"offending_focused": false, "sessions": 12, "continues_after_order": true}))]),
-        json!([rolling("camhs-rolling", "camhs", json!({"places": 1, "participants": [
-            {"reference": "YP-0100", "until": "2026-09-20"}]}))]),
+        json!([intervention(
+            "camhs",
+            &["emotional"],
+            json!({"offending_focused": false, "sessions": 12, "continues_after_order": true})
+        )]),
+        json!([rolling(
+            "camhs-rolling",
+            "camhs",
+            json!({"places": 1, "participants": [
+            {"reference": "YP-0100", "until": "2026-09-20"}]})
+        )]),
     );
     for plan in plans(&doc) {
         let camhs = item(&plan, "camhs");
         assert!(camhs.end > date("2026-10-11") && camhs.start <= date("2026-09-27"));
         assert!(
-            plan.reviews.iter().any(|r| r.intervention.as_deref() == Some("camhs")
-                && r.due == date("2026-10-11")),
+            plan.reviews
+                .iter()
+                .any(|r| r.intervention.as_deref() == Some("camhs") && r.due == date("2026-10-11")),
             "outcome review on the order's end: {:?}",
             plan.reviews
         );
@@ -342,8 +386,11 @@ fn the_standard_level_keeps_three_hours_and_two_items_a_week() {
             intervention("work-b", &["b"], json!({})),
             intervention("work-c", &["c"], json!({"offending_focused": false}))
         ]),
-        json!([rolling("pa", "work-a", json!({})), rolling("pb", "work-b", json!({})),
-               rolling("pc", "work-c", json!({}))]),
+        json!([
+            rolling("pa", "work-a", json!({})),
+            rolling("pb", "work-b", json!({})),
+            rolling("pc", "work-c", json!({}))
+        ]),
     );
     doc["young_person"]["likelihood_of_reoffending"] = json!("low");
     doc["young_person"]["risk_of_serious_harm"] = json!("low");
@@ -362,7 +409,8 @@ fn the_standard_level_keeps_three_hours_and_two_items_a_week() {
         }
         let late = item(&plan, "work-c");
         assert!(
-            late.rationale.contains("pieces of work at once, above the limit of 2"),
+            late.rationale
+                .contains("pieces of work at once, above the limit of 2"),
             "{}",
             late.rationale
         );
@@ -384,14 +432,25 @@ fn a_prerequisite_ends_at_most_six_weeks_before_what_it_prepares() {
         json!([{"need": "weapons", "level": "high"}]),
         json!([need("weapons", true)]),
         json!([
-            intervention("motivation", &[], json!({"sessions": 2, "delivered_by": "case_manager"})),
-            intervention("knife-crime", &["weapons"], json!({"format": "group", "requires": ["motivation"]}))
+            intervention(
+                "motivation",
+                &[],
+                json!({"sessions": 2, "delivered_by": "case_manager"})
+            ),
+            intervention(
+                "knife-crime",
+                &["weapons"],
+                json!({"format": "group", "requires": ["motivation"]})
+            )
         ]),
         json!([{"id": "kcp", "intervention": "knife-crime", "starts": ["2026-06-01"], "places": 8}]),
     );
     for plan in plans(&doc) {
         let (m, k) = (item(&plan, "motivation"), item(&plan, "knife-crime"));
-        assert!(m.end < k.start && (k.start - m.end).num_days() <= 43, "{m:?} {k:?}");
+        assert!(
+            m.end < k.start && (k.start - m.end).num_days() <= 43,
+            "{m:?} {k:?}"
+        );
     }
 }
 
@@ -431,14 +490,21 @@ fn offending_work_flags_are_sharp_and_transition_at_18_gives_the_date() {
     doc["young_person"]["date_of_birth"] = json!("2008-09-01");
     for plan in plans(&doc) {
         // Motivational work addresses none of this child's offending needs: it does not count.
-        assert!(flagged(&plan, "no_offending_focused_work"), "{:?}", plan.flags);
+        assert!(
+            flagged(&plan, "no_offending_focused_work"),
+            "{:?}",
+            plan.flags
+        );
         let t = plan
             .flags
             .iter()
             .find(|f| f.code.as_str() == "transition_at_18")
             .expect("turns 18 on 1 September 2026, before the order ends");
         assert!(t.detail.contains("1 September 2026"), "{}", t.detail);
-        assert!(flagged(&plan, "requirement_unplanned"), "no reparation in a referral order");
+        assert!(
+            flagged(&plan, "requirement_unplanned"),
+            "no reparation in a referral order"
+        );
     }
 }
 
@@ -451,7 +517,10 @@ fn the_hours_phrase_appears_only_when_hours_held_the_item_back() {
             intervention("work-a", &["a"], json!({"hours_per_session": 6.0})),
             intervention("work-b", &["b"], json!({"hours_per_session": 6.0}))
         ]),
-        json!([rolling("pa", "work-a", json!({})), rolling("pb", "work-b", json!({}))]),
+        json!([
+            rolling("pa", "work-a", json!({})),
+            rolling("pb", "work-b", json!({}))
+        ]),
     );
     for plan in plans(&doc) {
         let (a, b) = (item(&plan, "work-a"), item(&plan, "work-b"));
@@ -459,7 +528,8 @@ fn the_hours_phrase_appears_only_when_hours_held_the_item_back() {
         assert!(!a.rationale.contains("above the limit"), "{}", a.rationale);
         assert!(b.start > a.end);
         assert!(
-            b.rationale.contains("12 hours a week, above the limit of 10 hours"),
+            b.rationale
+                .contains("12 hours a week, above the limit of 10 hours"),
             "{}",
             b.rationale
         );

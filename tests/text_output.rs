@@ -15,8 +15,9 @@ fn root() -> &'static Path {
 }
 
 fn provision(team: &str) -> Vec<Provision> {
-    let text = std::fs::read_to_string(root().join(format!("catalogue/demo/provision-{team}.json")))
-        .unwrap();
+    let text =
+        std::fs::read_to_string(root().join(format!("catalogue/demo/provision-{team}.json")))
+            .unwrap();
     serde_json::from_str(&text).unwrap()
 }
 
@@ -45,8 +46,7 @@ fn demo_child(team: &str, k: usize) -> PlanningProblem {
 }
 
 fn example() -> PlanningProblem {
-    let text =
-        std::fs::read_to_string(root().join("catalogue/demo/example-problem.json")).unwrap();
+    let text = std::fs::read_to_string(root().join("catalogue/demo/example-problem.json")).unwrap();
     complete(serde_json::from_str(&text).unwrap(), "demo-a")
 }
 
@@ -66,15 +66,26 @@ fn check(name: &str, problem: PlanningProblem) {
     let text = render(&problem, &plan, &TextOptions { verbose: false });
     // Names, not ids: no provision id and no intervention id appears.
     for p in problem.provision.iter().flatten() {
-        assert!(!text.contains(&format!("({})", p.id)), "{name}: provision id {} shown", p.id);
+        assert!(
+            !text.contains(&format!("({})", p.id)),
+            "{name}: provision id {} shown",
+            p.id
+        );
     }
     for item in &plan.items {
-        assert!(!text.contains(&item.intervention), "{name}: id {} shown", item.intervention);
+        assert!(
+            !text.contains(&item.intervention),
+            "{name}: id {} shown",
+            item.intervention
+        );
     }
     for wrong in ["1 weeks", "1 hours", "1 days", " a activity", "an a "] {
         assert!(!text.contains(wrong), "{name}: '{wrong}'");
     }
-    assert!(!text.contains("Solver:"), "{name}: solver figures without --verbose");
+    assert!(
+        !text.contains("Solver:"),
+        "{name}: solver figures without --verbose"
+    );
     let verbose = render(&problem, &plan, &TextOptions { verbose: true });
     assert!(verbose.contains("Solver: optimal"), "{name}");
     snapshot(name, &text);

@@ -7,12 +7,12 @@ use chrono::{Datelike, Duration, NaiveDate};
 use good_lp::solvers::highs::highs;
 use good_lp::{Constraint, Expression, ProblemVariables, SolverModel, Variable, variable};
 
-use crate::planner::model::{ChildModel, SolverFailure, Values};
-use crate::planner::options::{Candidate, Options};
-use crate::planner::settings::Weights;
 use crate::domain::plan::SolverStatus;
 use crate::domain::problem::Order;
 use crate::domain::{Format, Provision, YoungPerson};
+use crate::planner::model::{ChildModel, SolverFailure, Values};
+use crate::planner::options::{Candidate, Options};
+use crate::planner::settings::Weights;
 
 /// One young person as the joint model sees them.
 pub struct Child<'a> {
@@ -70,8 +70,6 @@ fn monday(day: NaiveDate) -> NaiveDate {
     day - Duration::days(day.weekday().num_days_from_monday() as i64)
 }
 
-
-
 /// Where two places are the same place at the same time: a cohort, or a calendar week of a
 /// rolling provision (a place held on any day of a week counts for that whole week, which can
 /// only under-fill, never over-fill).
@@ -115,7 +113,6 @@ fn is_group(children: &[Child<'_>], offer: &Provision) -> bool {
         })
         .is_some_and(|i| i.format == Format::Group)
 }
-
 
 /// The joint model, built for HiGHS.
 struct Built<'p> {
@@ -303,7 +300,9 @@ pub fn relax(
 ) -> Result<Option<Relaxed>, SolverFailure> {
     let mut built = build(children, provision, rivalries)?;
     built.model.set_option("solve_relaxation", true);
-    built.model.set_option("time_limit", time_limit_seconds.max(0.05));
+    built
+        .model
+        .set_option("time_limit", time_limit_seconds.max(0.05));
     let started = std::time::Instant::now();
     let solved = built
         .model

@@ -16,12 +16,12 @@ mod utilisation;
 
 pub use utilisation::Utilisation;
 
-use joint::{Child, Limits};
-use crate::planner::model::{self, Solved};
-use crate::planner::{PlanError, PlannerSettings, explain_plan, options, setting_for, values_for};
 use crate::domain::plan::{Plan, SolverStatus};
 use crate::domain::problem::Caseload;
 use crate::domain::{Participant, PlanningProblem, Provision};
+use crate::planner::model::{self, Solved};
+use crate::planner::{PlanError, PlannerSettings, explain_plan, options, setting_for, values_for};
+use joint::{Child, Limits};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(default)]
@@ -79,7 +79,6 @@ pub struct Allocation {
     pub solver: AllocationReport,
 }
 
-
 /// A place one young person was given.
 #[derive(Debug, Clone, PartialEq)]
 struct Taken {
@@ -107,14 +106,17 @@ pub fn allocate(
     tracing::debug!(seconds = building.as_secs_f64(), "options built");
     // Explaining every plan at the end takes about as long again as building the options.
     let reserve = building.mul_f64(8.0) + Duration::from_millis(300);
-    let remaining = || deadline.saturating_duration_since(Instant::now()).saturating_sub(reserve);
+    let remaining = || {
+        deadline
+            .saturating_duration_since(Instant::now())
+            .saturating_sub(reserve)
+    };
     let mut order: Vec<usize> = (0..problems.len()).collect();
     order.sort_by_key(|&k| {
         std::cmp::Reverse(joint::priority(&problems[k].young_person, &planner.weights))
     });
-    let alone_options = |k: usize, taken: &[Taken]| {
-        alone_problem(&problems[k], &provision, taken, k, caseload)
-    };
+    let alone_options =
+        |k: usize, taken: &[Taken]| alone_problem(&problems[k], &provision, taken, k, caseload);
 
     if let Some(path) = &settings.export_model {
         joint::export(&children, &provision, &caseload.rivalries, path)?;
@@ -133,7 +135,11 @@ pub fn allocate(
             remaining().mul_f64(0.5).as_secs_f64(),
         )?
     };
-    let mut bound = if nothing_open { Some(0.0) } else { relaxed.as_ref().map(|r| r.bound) };
+    let mut bound = if nothing_open {
+        Some(0.0)
+    } else {
+        relaxed.as_ref().map(|r| r.bound)
+    };
     let (mut variables, mut constraints) = relaxed
         .as_ref()
         .map_or((0, 0), |r| (r.variables, r.constraints));
@@ -153,15 +159,10 @@ pub fn allocate(
         if open.is_empty() || relaxed.is_none() || remaining().as_secs_f64() < 1.0 {
             break;
         }
-        let sub_problems: Vec<PlanningProblem> = open
-            .iter()
-            .map(|&k| alone_options(k, &taken))
-            .collect();
+        let sub_problems: Vec<PlanningProblem> =
+            open.iter().map(|&k| alone_options(k, &taken)).collect();
         let sub_provision = sub_problems[0].provision.clone().unwrap_or_default();
-        let sub_children: Vec<Child<'_>> = sub_problems
-            .iter()
-            .map(|p| child(p, planner))
-            .collect();
+        let sub_children: Vec<Child<'_>> = sub_problems.iter().map(|p| child(p, planner)).collect();
         let Some(r) = joint::relax(
             &sub_children,
             &sub_provision,
@@ -173,7 +174,14 @@ pub fn allocate(
         };
         let before = open.len();
         let positions: Vec<usize> = (0..open.len()).collect();
-        let still = settle_whole(&sub_children, &positions, &r, &mut taken, &mut support, |i| open[i]);
+        let still = settle_whole(
+            &sub_children,
+            &positions,
+            &r,
+            &mut taken,
+            &mut support,
+            |i| open[i],
+        );
         open = still.into_iter().map(|i| open[i]).collect();
         if open.len() == before {
             break;
@@ -200,7 +208,8 @@ pub fn allocate(
                 let kept = choices.iter().any(|ch| {
                     ch.start == c.start
                         && ch.intervention == opts.interventions[c.intervention].id
-                        && ch.source.as_deref() == c.provision.map(|p| opts.provision[p].id.as_str())
+                        && ch.source.as_deref()
+                            == c.provision.map(|p| opts.provision[p].id.as_str())
                 });
                 if !kept {
                     c.block = Some(options::Block::Pruned);
@@ -212,7 +221,11 @@ pub fn allocate(
         let solved = model::solve(&opts, &values, seconds)?;
         taken.extend(places(&opts, &solved.chosen, k));
     }
-    tracing::debug!(seconds = started.elapsed().as_secs_f64(), fractional, "rounded");
+    tracing::debug!(
+        seconds = started.elapsed().as_secs_f64(),
+        fractional,
+        "rounded"
+    );
 
     // 3. Fairness: each young person re-planned alone with everyone else's places held.
     let (mut settled, mut polished) = ctx.polish(&mut taken, deadline - reserve.mul_f64(0.5))?;
@@ -278,7 +291,9 @@ pub fn allocate(
             constraints,
         };
         let values = values_for(&alone, planner);
-        plans.push(explain_plan(&alone, planner, &opts, &values, solved, started));
+        plans.push(explain_plan(
+            &alone, planner, &opts, &values, solved, started,
+        ));
     }
 
     tracing::debug!(seconds = started.elapsed().as_secs_f64(), "plans explained");
@@ -334,11 +349,14 @@ impl Context<'_> {
                 if Instant::now() > until {
                     return Ok((false, polished));
                 }
-                let alone = alone_problem(&self.problems[k], self.provision, taken, k, self.caseload);
+                let alone =
+                    alone_problem(&self.problems[k], self.provision, taken, k, self.caseload);
                 let opts = options::build(&setting_for(&alone, self.planner));
                 let current = locate(&opts, taken, k)?;
                 let values = values_for(&alone, self.planner);
-                let seconds = until.saturating_duration_since(Instant::now()).as_secs_f64();
+                let seconds = until
+                    .saturating_duration_since(Instant::now())
+                    .as_secs_f64();
                 if let Some(better) = polish::improve(&opts, &values, &current, seconds) {
                     taken.retain(|t| t.child != k);
                     taken.extend(places(&opts, &better, k));
@@ -551,4 +569,3 @@ fn with_others(
     }
     out
 }
-

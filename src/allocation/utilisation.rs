@@ -30,7 +30,6 @@ pub struct Utilisation {
     pub unmet_demand: usize,
 }
 
-
 /// A place allocated to one of the caseload: which provision, from which start.
 pub struct Place {
     pub provision: String,

@@ -6,8 +6,8 @@ use sea_orm::DatabaseConnection;
 use super::auth::{COORDINATORS, allow};
 use super::{ApiError, parse_body};
 use crate::accounts::Caller;
-use crate::domain::problem::Caseload;
 use crate::allocation::{Allocation, AllocationSettings};
+use crate::domain::problem::Caseload;
 use crate::{planning, store};
 
 /// Allocates shared places across a caseload without saving anything. A document without

@@ -7,9 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::catalogue::Catalogue;
-use super::levels::{
-    DeliveredUnder, InterventionLevel, Level, OrderType, Requirement, RiskLevel,
-};
+use super::levels::{DeliveredUnder, InterventionLevel, Level, OrderType, Requirement, RiskLevel};
 use super::provision::Provision;
 use super::validation::FieldErrors;
 
@@ -92,9 +90,8 @@ impl YoungPerson {
     /// The day the young person turns `years` (29 February birthdays fall on 1 March).
     pub fn birthday(&self, years: i32) -> Option<NaiveDate> {
         let dob = self.date_of_birth;
-        dob.with_year(dob.year() + years).or_else(|| {
-            NaiveDate::from_ymd_opt(dob.year() + years, 3, 1)
-        })
+        dob.with_year(dob.year() + years)
+            .or_else(|| NaiveDate::from_ymd_opt(dob.year() + years, 3, 1))
     }
 
     pub fn has_contingency_plan(&self) -> bool {

@@ -54,9 +54,7 @@ pub fn delivered_under(iv: &Intervention, order: &Order) -> Option<DeliveredUnde
     let under = iv.delivered_under.as_ref()?;
     let permitted = || under.iter().copied().filter(|d| order.permits(*d));
     permitted()
-        .find(|d| {
-            *d != DeliveredUnder::Yro(crate::domain::levels::Requirement::Supervision)
-        })
+        .find(|d| *d != DeliveredUnder::Yro(crate::domain::levels::Requirement::Supervision))
         .or_else(|| permitted().next())
 }
 
@@ -170,10 +168,7 @@ fn rationale(ctx: &ItemContext<'_>, k: usize, needs: &[String], chosen: &[usize]
 
     // Where and when it starts, and why not earlier.
     let mut timing = match options.provision_of(c) {
-        None => format!(
-            "Delivered by the case manager from {}",
-            long_date(c.start)
-        ),
+        None => format!("Delivered by the case manager from {}", long_date(c.start)),
         Some(p) if p.rolling => format!(
             "Starts {} with {} ({})",
             long_date(c.start),
@@ -333,7 +328,11 @@ fn block_words(block: &Block, options: &Options<'_>) -> String {
         Block::UnsafeArea(area) => format!("runs in {area}, which is unsafe for the young person"),
         Block::RivalInCohort(groups) => format!(
             "{} of a rival group ({}) {} a place",
-            if groups.len() == 1 { "a member" } else { "members" },
+            if groups.len() == 1 {
+                "a member"
+            } else {
+                "members"
+            },
             list(groups),
             if groups.len() == 1 { "holds" } else { "hold" }
         ),
@@ -535,7 +534,10 @@ pub fn list<S: AsRef<str>>(names: &[S]) -> String {
         [one] => one.as_ref().to_string(),
         [init @ .., last] => format!(
             "{} and {}",
-            init.iter().map(|s| s.as_ref()).collect::<Vec<_>>().join(", "),
+            init.iter()
+                .map(|s| s.as_ref())
+                .collect::<Vec<_>>()
+                .join(", "),
             last.as_ref()
         ),
     }
@@ -557,7 +559,12 @@ fn per_option(ctx: &GapContext<'_>, furthest: &[&Candidate]) -> String {
     let mut phrases = Vec::new();
     for c in furthest {
         let cohort = (!options.is_rolling(c)).then_some(c.start);
-        if !seen.insert((c.intervention, c.provision, cohort, c.block.clone().map(|b| format!("{b:?}")))) {
+        if !seen.insert((
+            c.intervention,
+            c.provision,
+            cohort,
+            c.block.clone().map(|b| format!("{b:?}")),
+        )) {
             continue;
         }
         let iv = options.interventions[c.intervention];
@@ -566,7 +573,12 @@ fn per_option(ctx: &GapContext<'_>, furthest: &[&Candidate]) -> String {
             .as_ref()
             .map(|b| block_words(b, options))
             .unwrap_or_default();
-        phrases.push(format!("{} ({}): {}", iv.name, source_words(options, c), block));
+        phrases.push(format!(
+            "{} ({}): {}",
+            iv.name,
+            source_words(options, c),
+            block
+        ));
     }
     // The same words for every start of a rolling offer are said once.
     phrases.dedup();
@@ -601,7 +613,11 @@ fn not_permitted_detail(ctx: &GapContext<'_>, name: &str, furthest: &[&Candidate
         (crate::domain::OrderType::YouthRehabilitationOrder, Some(reqs)) => format!(
             "youth rehabilitation order with {} {}",
             list(&reqs.iter().map(|r| r.label()).collect::<Vec<_>>()),
-            if reqs.len() == 1 { "requirement" } else { "requirements" }
+            if reqs.len() == 1 {
+                "requirement"
+            } else {
+                "requirements"
+            }
         ),
         (t, _) => t.label().to_string(),
     };
@@ -836,7 +852,9 @@ fn open_but_left_out(ctx: &GapContext<'_>, c: &Candidate) -> String {
             iv.name,
             options
                 .intervention_index(&requires)
-                .map_or(requires.as_str(), |j| options.interventions[j].name.as_str()),
+                .map_or(requires.as_str(), |j| options.interventions[j]
+                    .name
+                    .as_str()),
             weeks((options.prerequisite_max_gap_days - 1) / 7)
         ),
         Some(Misfit::Twice(_)) | None => format!(

@@ -3,8 +3,8 @@
 
 use chrono::{Datelike, Duration, NaiveDate};
 
-use crate::domain::problem::{AssessedNeed, Case, Caseload, Exclusion, Order, RiskManagementPlan};
 use crate::domain::levels::Requirement;
+use crate::domain::problem::{AssessedNeed, Case, Caseload, Exclusion, Order, RiskManagementPlan};
 use crate::domain::{
     Catalogue, Format, Level, OrderType, Participant, Provision, RiskLevel, YoungPerson,
 };
@@ -364,7 +364,11 @@ fn random_catalogue(needs: usize, interventions: usize, rng: &mut Rng) -> Catalo
             category: "violence".into(),
             addresses,
             offending_focused: rng.chance(0.6),
-            format: if group { Format::Group } else { Format::OneToOne },
+            format: if group {
+                Format::Group
+            } else {
+                Format::OneToOne
+            },
             sessions: rng.range(2, 16),
             sessions_per_week,
             hours_per_session: [1.0, 1.5, 2.0][rng.range(0, 2) as usize],

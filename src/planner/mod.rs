@@ -36,7 +36,9 @@ pub fn plan(problem: &PlanningProblem, settings: &PlannerSettings) -> Result<Pla
     let options = options::build(&setting);
     let values = values_for(problem, settings);
     let solved = model::solve(&options, &values, settings.time_limit_seconds)?;
-    Ok(explain_plan(problem, settings, &options, &values, solved, started))
+    Ok(explain_plan(
+        problem, settings, &options, &values, solved, started,
+    ))
 }
 
 /// What the objective values for a young person, on the scale of a plan made alone.
@@ -72,7 +74,11 @@ pub fn setting_for<'a>(problem: &'a PlanningProblem, settings: &PlannerSettings)
 
 /// Credits each need to the chosen intervention (not an assessment) that earns most for it
 /// (ties: earlier start, then intervention id), as the model does.
-pub fn credit(options: &Options<'_>, chosen: &[usize], values: &Values) -> Vec<(usize, Vec<String>)> {
+pub fn credit(
+    options: &Options<'_>,
+    chosen: &[usize],
+    values: &Values,
+) -> Vec<(usize, Vec<String>)> {
     let mut credited: Vec<(usize, Vec<String>)> = chosen.iter().map(|&k| (k, Vec::new())).collect();
     for need in &values.needs {
         let best = credited

@@ -47,9 +47,7 @@ impl Values {
                 .map(|n| NeedValue {
                     need: n.need.clone(),
                     level: n.level,
-                    offending_related: catalogue
-                        .need(&n.need)
-                        .is_some_and(|d| d.offending_related),
+                    offending_related: catalogue.need(&n.need).is_some_and(|d| d.offending_related),
                 })
                 .collect(),
             expected: weights.expected_work,
@@ -88,7 +86,11 @@ impl Values {
         let waited = (c.start - options.window_start).num_days().max(0) / 7;
         // What the order expects waits at the cost of a high need linked to offending: a
         // court's or panel's requirement starts promptly, not when convenient.
-        let expected = if options.expected.iter().any(|(_, s)| s.contains(&c.intervention)) {
+        let expected = if options
+            .expected
+            .iter()
+            .any(|(_, s)| s.contains(&c.intervention))
+        {
             w.delay_per_week * w.level_high * w.offending_related
         } else {
             0
@@ -107,7 +109,11 @@ impl Values {
             // Planned whenever there is room, however late it can start: its worth is never
             // eaten by waiting (earlier is still better).
             let horizon = (options.order_end - options.window_start).num_days().max(0) / 7 + 1;
-            if worth > 0 { worth + per_week * horizon } else { 0 }
+            if worth > 0 {
+                worth + per_week * horizon
+            } else {
+                0
+            }
         } else {
             0
         };
@@ -176,7 +182,11 @@ pub struct ChildModel {
 }
 
 impl ChildModel {
-    pub fn build(vars: &mut ProblemVariables, options: &Options<'_>, values: &Values) -> ChildModel {
+    pub fn build(
+        vars: &mut ProblemVariables,
+        options: &Options<'_>,
+        values: &Values,
+    ) -> ChildModel {
         let open: Vec<usize> = options.open().map(|(k, _)| k).collect();
         let mut x: BTreeMap<usize, Variable> = BTreeMap::new();
         let mut objective = Expression::from(0.0);
@@ -277,7 +287,8 @@ impl ChildModel {
                     if early.is_empty() {
                         continue;
                     }
-                    let row = Expression::from(x[&ka]) + early.iter().map(|k| x[k]).sum::<Expression>();
+                    let row =
+                        Expression::from(x[&ka]) + early.iter().map(|k| x[k]).sum::<Expression>();
                     rows.push(row.leq(1.0));
                 }
             }
@@ -290,11 +301,14 @@ impl ChildModel {
             }
         }
         let cap = options.max_hours_per_week;
-        let hours = |k: &usize| options.interventions[options.candidates[*k].intervention].weekly_hours();
+        let hours =
+            |k: &usize| options.interventions[options.candidates[*k].intervention].weekly_hours();
         for ks in per_week.values() {
             let mut most: BTreeMap<usize, f64> = BTreeMap::new();
             for k in ks {
-                let e = most.entry(options.candidates[*k].intervention).or_insert(0.0);
+                let e = most
+                    .entry(options.candidates[*k].intervention)
+                    .or_insert(0.0);
                 *e = e.max(hours(k));
             }
             if most.values().sum::<f64>() > cap + 1e-9 {
@@ -388,6 +402,10 @@ pub fn solve(
     }
     let started = Instant::now();
     let scheduled = search::near_optimal(options, values, time_limit_seconds);
+    tracing::debug!(
+        seconds = started.elapsed().as_secs_f64(),
+        "near-optimal plan"
+    );
     let remaining = (time_limit_seconds - started.elapsed().as_secs_f64()).max(0.05);
     prove(options, values, &scheduled, remaining)
 }
@@ -405,6 +423,11 @@ pub fn prove(
     let narrowed =
         search::without_hopeless(options, values, objective_of(options, incumbent, values));
     let options = narrowed.as_ref().unwrap_or(options);
+    tracing::debug!(
+        seconds = started.elapsed().as_secs_f64(),
+        open = options.open().count(),
+        "narrowed"
+    );
     let mut vars = ProblemVariables::new();
     let child = ChildModel::build(&mut vars, options, values);
     let n_variables = child.variable_count();
@@ -435,7 +458,9 @@ pub fn prove(
             if fit::misfit(options, &chosen).is_some()
                 || objective_of(options, &chosen, values) < objective_of(options, incumbent, values)
             {
-                tracing::warn!("solver answer breaks a rule or is worse than its start; keeping the start");
+                tracing::warn!(
+                    "solver answer breaks a rule or is worse than its start; keeping the start"
+                );
                 return Ok(solved(incumbent.to_vec(), SolverStatus::Feasible));
             }
             Ok(solved(chosen, status))

@@ -9,7 +9,9 @@ use chrono::{Duration, NaiveDate};
 use crate::domain::levels::Requirement;
 use crate::domain::plan::GapReason;
 use crate::domain::problem::Order;
-use crate::domain::{Catalogue, Format, Intervention, OrderType, Provision, RiskLevel, YoungPerson};
+use crate::domain::{
+    Catalogue, Format, Intervention, OrderType, Provision, RiskLevel, YoungPerson,
+};
 
 /// Work that continues after the order still starts at least this many days before its end.
 pub const CONTINUING_LEAD_DAYS: i64 = 14;
@@ -134,9 +136,10 @@ impl Expected {
     pub fn served_by(&self, iv: &Intervention) -> bool {
         match self {
             Expected::Reparation => iv.category == "reparation",
-            Expected::Requirement(r) => iv.delivered_under.as_ref().is_some_and(|u| {
-                u.contains(&crate::domain::levels::DeliveredUnder::Yro(*r))
-            }),
+            Expected::Requirement(r) => iv
+                .delivered_under
+                .as_ref()
+                .is_some_and(|u| u.contains(&crate::domain::levels::DeliveredUnder::Yro(*r))),
         }
     }
 }
@@ -207,8 +210,7 @@ impl<'a> Options<'a> {
 
     /// The id a plan item shows for where it comes from: the provision, or `case_manager`.
     pub fn source_id(&self, c: &Candidate) -> &str {
-        self.provision_of(c)
-            .map_or(CASE_MANAGER, |p| p.id.as_str())
+        self.provision_of(c).map_or(CASE_MANAGER, |p| p.id.as_str())
     }
 
     /// Whether a candidate of this source runs every week (rolling provision, the case manager).
@@ -490,9 +492,7 @@ impl Judge<'_, '_> {
             });
         }
         if let Some(p) = p {
-            if !p.outreach
-                && !p.area.is_empty()
-                && person.unsafe_areas.iter().any(|a| *a == p.area)
+            if !p.outreach && !p.area.is_empty() && person.unsafe_areas.iter().any(|a| *a == p.area)
             {
                 return Some(Block::UnsafeArea(p.area.clone()));
             }

@@ -5,7 +5,9 @@ use std::collections::BTreeSet;
 
 use good_lp::solvers::highs::highs;
 use good_lp::solvers::microlp::microlp;
-use good_lp::{Expression, ProblemVariables, Solution, SolverModel, WithInitialSolution, WithTimeLimit};
+use good_lp::{
+    Expression, ProblemVariables, Solution, SolverModel, WithInitialSolution, WithTimeLimit,
+};
 
 use super::fit::{Misfit, misfit};
 use super::model::{ChildModel, NeedValue, Values, chosen_in, objective_of};
@@ -42,7 +44,10 @@ pub fn list_schedule(options: &Options<'_>, values: &Values) -> Vec<usize> {
         let mut tried = BTreeSet::new();
         for (k, c) in options.open() {
             let iv = options.interventions[c.intervention];
-            if !target(iv) || taken(c.intervention, &chosen) || tried.contains(&(c.intervention, c.provision)) {
+            if !target(iv)
+                || taken(c.intervention, &chosen)
+                || tried.contains(&(c.intervention, c.provision))
+            {
                 continue;
             }
             let Some(bundle) = with_prerequisites(options, &chosen, k) else {
@@ -74,13 +79,15 @@ fn with_prerequisites(options: &Options<'_>, chosen: &[usize], k: usize) -> Opti
     let mut bundle = vec![k];
     for req in &options.interventions[c.intervention].requires {
         let j = options.intervention_index(req)?;
-        if chosen
-            .iter()
-            .any(|o| options.candidates[*o].intervention == j && prepares(options, &options.candidates[*o], c))
-        {
+        if chosen.iter().any(|o| {
+            options.candidates[*o].intervention == j
+                && prepares(options, &options.candidates[*o], c)
+        }) {
             continue;
         }
-        if chosen.iter().any(|o| options.candidates[*o].intervention == j)
+        if chosen
+            .iter()
+            .any(|o| options.candidates[*o].intervention == j)
             || !options.interventions[j].requires.is_empty()
         {
             return None;
@@ -175,7 +182,8 @@ pub fn near_optimal(options: &Options<'_>, values: &Values, time_limit_seconds: 
         Ok(solution) => {
             let found = chosen_in(&child.x, &solution);
             if misfit(options, &found).is_none()
-                && objective_of(options, &found, values) >= objective_of(options, &scheduled, values)
+                && objective_of(options, &found, values)
+                    >= objective_of(options, &scheduled, values)
             {
                 found
             } else {

@@ -22,20 +22,31 @@ pub fn render(problem: &PlanningProblem, plan: &Plan, options: &TextOptions) -> 
             .intervention(id)
             .map_or(id.to_string(), |i| i.name.clone())
     };
-    let need_of = |id: &str| catalogue.need(id).map_or(id.to_string(), |n| n.name.clone());
+    let need_of = |id: &str| {
+        catalogue
+            .need(id)
+            .map_or(id.to_string(), |n| n.name.clone())
+    };
     let order = &problem.order;
     let person = &problem.young_person;
     let line = |out: &mut String, s: String| {
         let _ = writeln!(out, "{s}");
     };
 
-    line(&mut out, format!("Intervention plan for {}", plan.young_person));
+    line(
+        &mut out,
+        format!("Intervention plan for {}", plan.young_person),
+    );
     let mut order_words = capitalise(order.order_type.label());
     if let Some(reqs) = &order.requirements {
         order_words.push_str(&format!(
             " with {} {}",
             list(&reqs.iter().map(|r| r.label()).collect::<Vec<_>>()),
-            if reqs.len() == 1 { "requirement" } else { "requirements" }
+            if reqs.len() == 1 {
+                "requirement"
+            } else {
+                "requirements"
+            }
         ));
     }
     line(
@@ -102,7 +113,10 @@ pub fn render(problem: &PlanningProblem, plan: &Plan, options: &TextOptions) -> 
 
     line(&mut out, "Interventions, in order".into());
     if plan.items.is_empty() {
-        line(&mut out, "  None could be planned: see the needs not met below.".into());
+        line(
+            &mut out,
+            "  None could be planned: see the needs not met below.".into(),
+        );
     }
     for (k, item) in plan.items.iter().enumerate() {
         let iv = catalogue.intervention(&item.intervention);
@@ -132,7 +146,8 @@ pub fn render(problem: &PlanningProblem, plan: &Plan, options: &TextOptions) -> 
         if item.provision == super::options::CASE_MANAGER {
             line(
                 &mut out,
-                "     How to refer: no referral; the case manager delivers it in supervision.".into(),
+                "     How to refer: no referral; the case manager delivers it in supervision."
+                    .into(),
             );
         } else if let Some(referral) = iv.and_then(|i| i.referral.as_ref()) {
             let wait = problem
@@ -160,7 +175,10 @@ pub fn render(problem: &PlanningProblem, plan: &Plan, options: &TextOptions) -> 
 
     line(&mut out, "Needs not met, and what to do".into());
     if plan.gaps.is_empty() {
-        line(&mut out, "  None: every assessed need has an intervention.".into());
+        line(
+            &mut out,
+            "  None: every assessed need has an intervention.".into(),
+        );
     }
     for gap in &plan.gaps {
         line(
@@ -242,7 +260,12 @@ fn gap_reason_words(reason: GapReason) -> &'static str {
 }
 
 /// What a case manager does about a gap, beyond its detail.
-fn gap_actions(problem: &PlanningProblem, plan: &Plan, need: &str, reason: GapReason) -> Vec<String> {
+fn gap_actions(
+    problem: &PlanningProblem,
+    plan: &Plan,
+    need: &str,
+    reason: GapReason,
+) -> Vec<String> {
     let mut actions = Vec::new();
     let person = &problem.young_person;
     let assessed = plan.items.iter().any(|i| {
