@@ -393,6 +393,17 @@ pub fn solve(
     };
     let values = solved.get_solution();
     let values = values.columns();
+    if values.len() < n_variables {
+        // Stopped before any solution (its start refused): the start stands.
+        return Ok(JointSolution {
+            chosen: start_from,
+            status: SolverStatus::Feasible,
+            objective: f64::NEG_INFINITY,
+            bound: None,
+            variables: n_variables,
+            constraints: n_constraints,
+        });
+    }
     let chosen: Vec<Vec<usize>> = models
         .iter()
         .map(|m| {

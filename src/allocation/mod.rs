@@ -245,7 +245,7 @@ pub fn allocate(
         let start: Vec<Vec<usize>> = (0..children.len())
             .map(|k| located_or_nothing(&children[k].options, &taken, k))
             .collect();
-        let joint = joint::solve(
+        let solved = joint::solve(
             &children,
             &provision,
             &caseload.rivalries,
@@ -254,7 +254,22 @@ pub fn allocate(
                 mip_rel_gap: settings.mip_rel_gap,
                 time_limit_seconds: left * 0.7,
             },
-        )?;
+        );
+        // The joint solver only ever improves on what is in hand: if it fails, keep that.
+        let joint = match solved {
+            Ok(joint) => joint,
+            Err(e) => {
+                tracing::warn!(error = %e, "joint solver failed; keeping the polished allocation");
+                joint::JointSolution {
+                    chosen: start,
+                    status: SolverStatus::Feasible,
+                    objective: f64::NEG_INFINITY,
+                    bound: None,
+                    variables,
+                    constraints,
+                }
+            }
+        };
         (variables, constraints) = (joint.variables, joint.constraints);
         bound = match (bound, joint.bound) {
             (Some(a), Some(b)) => Some(a.min(b)),
