@@ -8,7 +8,6 @@ use good_lp::solvers::highs::highs;
 use good_lp::{Constraint, Expression, ProblemVariables, SolverModel, Variable, variable};
 
 use crate::domain::plan::SolverStatus;
-use crate::domain::problem::Order;
 use crate::domain::{Format, Provision, YoungPerson};
 use crate::planner::model::{ChildModel, SolverFailure, Values};
 use crate::planner::options::{Candidate, Options};
@@ -17,7 +16,6 @@ use crate::planner::settings::Weights;
 /// One young person as the joint model sees them.
 pub struct Child<'a> {
     pub person: &'a YoungPerson,
-    pub order: &'a Order,
     pub options: Options<'a>,
     /// Values already scaled by `priority`.
     pub values: Values,

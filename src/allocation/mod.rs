@@ -414,7 +414,6 @@ fn located_or_nothing(opts: &options::Options<'_>, taken: &[Taken], k: usize) ->
 fn child<'a>(problem: &'a PlanningProblem, planner: &PlannerSettings) -> Child<'a> {
     Child {
         person: &problem.young_person,
-        order: &problem.order,
         options: fewer_rolling_starts(options::build(&setting_for(problem, planner))),
         values: joint::caseload_values(
             &problem.young_person,

@@ -231,6 +231,16 @@ impl Requirement {
     }
 }
 
+/// "an activity requirement", "a curfew requirement".
+pub fn with_article(words: &str) -> String {
+    let article = if words.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
+    format!("{article} {words}")
+}
+
 /// Under which order an intervention can be delivered (a catalogue entry's `delivered_under`):
 /// `out_of_court`, `referral_order`, `dto_licence` or `yro:<requirement>`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -261,15 +271,7 @@ impl DeliveredUnder {
             DeliveredUnder::OutOfCourt => "an out-of-court disposal".into(),
             DeliveredUnder::ReferralOrder => "a referral order contract".into(),
             DeliveredUnder::DtoLicence => "the licence of a detention and training order".into(),
-            DeliveredUnder::Yro(r) => {
-                let words = r.label();
-                let article = if words.starts_with(['a', 'e', 'i', 'o', 'u']) {
-                    "an"
-                } else {
-                    "a"
-                };
-                format!("{article} {words} requirement")
-            }
+            DeliveredUnder::Yro(r) => with_article(&format!("{} requirement", r.label())),
         }
     }
 }

@@ -140,6 +140,27 @@ impl Order {
         }
     }
 
+    /// "youth rehabilitation order with supervision and activity requirements", "referral
+    /// order".
+    pub fn describe(&self) -> String {
+        let mut words = self.order_type.label().to_string();
+        if let Some(reqs) = &self.requirements {
+            let names: Vec<String> = reqs.iter().map(|r| r.label()).collect();
+            let listed = match names.as_slice() {
+                [] => String::new(),
+                [one] => one.clone(),
+                [init @ .., last] => format!("{} and {last}", init.join(", ")),
+            };
+            let noun = if names.len() == 1 {
+                "requirement"
+            } else {
+                "requirements"
+            };
+            words.push_str(&format!(" with {listed} {noun}"));
+        }
+        words
+    }
+
     /// The first day community work can start: the licence start of a detention and training
     /// order (the custodial part is planned by the secure estate), otherwise the order start.
     pub fn community_start(&self) -> NaiveDate {

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 
 use super::fit::{Misfit, misfit};
 use super::options::{Block, Candidate, Ineligibility, Options};
-use crate::domain::levels::DeliveredUnder;
+use crate::domain::levels::{DeliveredUnder, with_article};
 use crate::domain::plan::{Gap, GapReason, PlanItem};
 use crate::domain::problem::Order;
 use crate::domain::{Catalogue, Intervention, YoungPerson};
@@ -598,42 +598,20 @@ fn not_permitted_detail(ctx: &GapContext<'_>, name: &str, furthest: &[&Candidate
                 .iter()
                 .flatten()
                 .map(|d| match d {
-                    DeliveredUnder::Yro(r) => format!(
-                        "a youth rehabilitation order with {} {} requirement",
-                        article(&r.label()),
-                        r.label()
-                    ),
+                    DeliveredUnder::Yro(_) => {
+                        format!("a youth rehabilitation order with {}", d.label())
+                    }
                     other => other.label(),
                 })
                 .collect();
             format!("{} needs {}", iv.name, or_list(&needs))
         })
         .collect();
-    let order = match (ctx.order.order_type, &ctx.order.requirements) {
-        (crate::domain::OrderType::YouthRehabilitationOrder, Some(reqs)) => format!(
-            "youth rehabilitation order with {} {}",
-            list(&reqs.iter().map(|r| r.label()).collect::<Vec<_>>()),
-            if reqs.len() == 1 {
-                "requirement"
-            } else {
-                "requirements"
-            }
-        ),
-        (t, _) => t.label().to_string(),
-    };
     format!(
-        "{name} is not met: {}; this is {} {order}.",
+        "{name} is not met: {}; this is {}.",
         phrases.join("; "),
-        article(&order)
+        with_article(&ctx.order.describe())
     )
-}
-
-fn article(words: &str) -> &'static str {
-    if words.starts_with(['a', 'e', 'i', 'o', 'u']) {
-        "an"
-    } else {
-        "a"
-    }
 }
 
 fn or_list(items: &[String]) -> String {

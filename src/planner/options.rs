@@ -233,11 +233,6 @@ pub fn end_of(start: NaiveDate, intervention: &Intervention) -> NaiveDate {
     start + Duration::days(7 * intervention.weeks() - 1)
 }
 
-/// Groups the young person must not share a group cohort with.
-pub fn rival_groups(person: &YoungPerson, rivalries: &[(String, String)]) -> BTreeSet<String> {
-    crate::domain::problem::rivals_of(&person.gang_affiliations, rivalries)
-}
-
 /// Interventions addressing any of `needs` or serving what the order expects, with everything
 /// they require, transitively.
 fn relevant_interventions<'a>(
@@ -316,7 +311,8 @@ pub fn build<'a>(setting: &Setting<'a>) -> Options<'a> {
         .max(setting.order.start)
         .max(setting.order.community_start());
 
-    let rivals = rival_groups(setting.person, setting.rivalries);
+    let rivals =
+        crate::domain::problem::rivals_of(&setting.person.gang_affiliations, setting.rivalries);
     let judge = Judge {
         setting,
         rivals: &rivals,

@@ -37,18 +37,7 @@ pub fn render(problem: &PlanningProblem, plan: &Plan, options: &TextOptions) -> 
         &mut out,
         format!("Intervention plan for {}", plan.young_person),
     );
-    let mut order_words = capitalise(order.order_type.label());
-    if let Some(reqs) = &order.requirements {
-        order_words.push_str(&format!(
-            " with {} {}",
-            list(&reqs.iter().map(|r| r.label()).collect::<Vec<_>>()),
-            if reqs.len() == 1 {
-                "requirement"
-            } else {
-                "requirements"
-            }
-        ));
-    }
+    let order_words = capitalise(&order.describe());
     line(
         &mut out,
         format!(
