@@ -327,6 +327,9 @@ fn a_referral_wait_delays_the_start_and_can_make_it_too_late() {
     for plan in plans(&doc) {
         // 5 January + 30 days is 4 February; the next order week starts 9 February.
         assert_eq!(item(&plan, "anger").start, date("2026-02-09"));
+        let why = &item(&plan, "anger").rationale;
+        assert!(why.contains("after the referral wait of 30 days"), "{why}");
+        assert!(!why.contains("no place free"), "{why}");
     }
     doc["provision"][0]["wait_days"] = json!(270);
     for plan in plans(&doc) {
@@ -360,6 +363,13 @@ fn work_that_continues_after_the_order_may_end_after_it() {
     for plan in plans(&doc) {
         let camhs = item(&plan, "camhs");
         assert!(camhs.end > date("2026-10-11") && camhs.start <= date("2026-09-27"));
+        assert!(
+            camhs
+                .rationale
+                .contains("an earlier start finds no place free for all its weeks"),
+            "{}",
+            camhs.rationale
+        );
         assert!(
             plan.reviews
                 .iter()
@@ -526,6 +536,11 @@ fn the_hours_phrase_appears_only_when_hours_held_the_item_back() {
         let (a, b) = (item(&plan, "work-a"), item(&plan, "work-b"));
         assert_eq!(a.start, date("2026-01-05"));
         assert!(!a.rationale.contains("above the limit"), "{}", a.rationale);
+        assert!(
+            !b.rationale.contains("referral wait") && !b.rationale.contains("no place free"),
+            "{}",
+            b.rationale
+        );
         assert!(b.start > a.end);
         assert!(
             b.rationale

@@ -208,6 +208,8 @@ fn rationale(ctx: &ItemContext<'_>, k: usize, needs: &[String], chosen: &[usize]
         timing.push_str(&format!(", after {}", list(&waits_for)));
     } else if let Some(why) = why_not_earlier(options, k, chosen) {
         timing.push_str(&format!("; {why}"));
+    } else if let Some(why) = held_back_by_its_source(options, c) {
+        timing.push_str(&format!("; {why}"));
     }
     let skipped: Vec<String> = options
         .candidates_of(c.intervention)
@@ -280,6 +282,37 @@ fn why_not_earlier(options: &Options<'_>, k: usize, chosen: &[usize]) -> Option<
         Misfit::Twice(_) => return None,
     };
     Some(phrase)
+}
+
+/// Why a rolling item starts later than the first week of the plan when its own source was
+/// the reason: the referral wait, or no free place (in a caseload, places others hold).
+fn held_back_by_its_source(options: &Options<'_>, c: &Candidate) -> Option<String> {
+    if !options.is_rolling(c) || c.start <= options.window_start {
+        return None;
+    }
+    let earlier: Vec<&Candidate> = options
+        .candidates_of(c.intervention)
+        .filter(|(_, o)| o.provision == c.provision && o.start < c.start)
+        .filter(|(_, o)| o.start >= options.window_start)
+        .map(|(_, o)| o)
+        .collect();
+    if earlier.iter().any(|o| o.block.is_none()) {
+        return None;
+    }
+    let earlier: Vec<&Block> = earlier.iter().filter_map(|o| o.block.as_ref()).collect();
+    if earlier.iter().any(|b| matches!(b, Block::Full { .. })) {
+        Some("an earlier start finds no place free for all its weeks".into())
+    } else if let Some(Block::InReferralWait { wait_days, .. }) = earlier
+        .iter()
+        .find(|b| matches!(b, Block::InReferralWait { .. }))
+    {
+        Some(format!(
+            "after the referral wait of {}",
+            plural(*wait_days, "day")
+        ))
+    } else {
+        None
+    }
 }
 
 fn provider_or_id(p: &crate::domain::Provision) -> &str {
