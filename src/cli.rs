@@ -7,11 +7,12 @@ use clap::{Parser, Subcommand, ValueEnum};
 use sea_orm::DatabaseConnection;
 
 use crate::accounts::Role;
+use crate::app::{self, AppError};
 use crate::configuration::Settings;
 use crate::domain::validation::parse_json;
-use crate::domain::{FieldError, FieldErrors, PlanningProblem, Provision};
+use crate::domain::{FieldError, FieldErrors, PlanningProblem};
 use crate::planner::{self, PlanError, PlannerSettings};
-use crate::{catalogue_files, planning, startup, store, telemetry};
+use crate::{catalogue_files, startup, store, telemetry};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -158,6 +159,15 @@ impl From<FieldErrors> for CliError {
     }
 }
 
+impl From<AppError> for CliError {
+    fn from(e: AppError) -> Self {
+        match e {
+            AppError::Invalid(errors) => CliError::Invalid(errors),
+            other => CliError::Other(other.into()),
+        }
+    }
+}
+
 impl From<PlanError> for CliError {
     fn from(e: PlanError) -> Self {
         match e {
@@ -217,7 +227,7 @@ pub fn main() -> ExitCode {
 }
 
 async fn open(settings: &Settings) -> Result<DatabaseConnection, CliError> {
-    let db = store::connect(&settings.database_url)
+    let db = store::connect_pool(&settings.database_url, settings.pool_size)
         .await
         .map_err(|e| anyhow::anyhow!("cannot open the database: {e}"))?;
     store::migrate(&db)
@@ -234,7 +244,7 @@ async fn run(command: Command, settings: Settings) -> Result<(), CliError> {
                 load_demo(&db, &settings.catalogue_dir).await?;
             }
             let address = bind.unwrap_or_else(|| settings.bind.clone());
-            let app = startup::Application::build(&address, db, settings.shutdown_timeout_seconds)?;
+            let app = startup::Application::build(&address, db, &settings)?;
             tracing::info!(port = app.port(), "serving on {address}");
             app.run_until_stopped().await.map_err(anyhow::Error::from)?;
             Ok(())
@@ -397,43 +407,18 @@ async fn catalogue_command(action: CatalogueAction, settings: &Settings) -> Resu
     }
 }
 
-pub const DEMO_TEAMS: &[(&str, &str)] = &[
-    ("demo-a", "Demo A (inner-city service)"),
-    ("demo-b", "Demo B (county service)"),
-];
-
-/// Loads the catalogue into both demo teams and each team's provision. Running it again
-/// changes nothing.
+/// Loads the demo teams (`app::demo`) and says what changed.
 pub async fn load_demo(db: &DatabaseConnection, catalogue_dir: &Path) -> Result<(), CliError> {
-    let catalogue = catalogue_files::load_dir(catalogue_dir)?;
-    for (team, name) in DEMO_TEAMS {
-        store::accounts::ensure_team(db, team, name).await?;
-        let summary = store::catalogue::import(db, team, &catalogue, "demo").await?;
-        let path = catalogue_dir
-            .join("demo")
-            .join(format!("provision-{team}.json"));
-        let text = std::fs::read_to_string(&path)
-            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
-        let offer: Vec<Provision> = parse_json(&text).map_err(|e| FieldError {
-            field: format!("{}: {}", path.display(), e.field),
-            message: e.message,
-        })?;
-        let mut errors = FieldErrors::default();
-        for (k, p) in offer.iter().enumerate() {
-            p.validate(
-                &format!("{}: [{k}]", path.display()),
-                Some(&catalogue),
-                &mut errors,
-            );
-        }
-        errors.into_result(())?;
-        let changed = store::provision::load(db, team, &offer).await?;
+    for loaded in app::demo::load(db, catalogue_dir).await? {
+        let i = &loaded.interventions;
         println!(
-            "{team}: interventions {} created, {} updated, {} unchanged; provision {} records, {changed} changed",
-            summary.created,
-            summary.updated,
-            summary.unchanged,
-            offer.len()
+            "{}: interventions {} created, {} updated, {} unchanged; provision {} records, {} changed",
+            loaded.team,
+            i.created,
+            i.updated,
+            i.unchanged,
+            loaded.provision_records,
+            loaded.provision_changed
         );
     }
     Ok(())
@@ -481,7 +466,7 @@ async fn plan_command(
     let mut planner_settings = PlannerSettings::default();
     if problem.catalogue.is_none() || problem.provision.is_none() {
         let (db, team) = store_for(team, settings).await?;
-        planning::complete(&db, team, &mut problem).await?;
+        app::planning::complete_problem(&db, team, &mut problem).await?;
         planner_settings = store::accounts::planner_settings(&db, team).await?;
     }
     if let Some(seconds) = time_limit {
@@ -519,7 +504,7 @@ async fn allocate_command(
     let mut planner_settings = PlannerSettings::default();
     if caseload.catalogue.is_none() || caseload.provision.is_none() {
         let (db, team) = store_for(team, settings).await?;
-        planning::complete_caseload(&db, team, &mut caseload).await?;
+        app::planning::complete_caseload(&db, team, &mut caseload).await?;
         planner_settings = store::accounts::planner_settings(&db, team).await?;
     }
     let allocation = crate::allocation::allocate(&caseload, &planner_settings, &limits)?;

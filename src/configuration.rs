@@ -8,10 +8,15 @@
 //! | log filter | `log_level` | `RUST_LOG` | `info` |
 //! | catalogue folder | `catalogue_dir` | `IP_CATALOGUE_DIR` | `catalogue` |
 //! | graceful shutdown | `shutdown_timeout_seconds` | `IP_SHUTDOWN_TIMEOUT_SECONDS` | `30` |
+//! | largest request body | `body_limit_bytes` | `IP_BODY_LIMIT_BYTES` | `4194304` (4 MiB) |
+//! | database connections | `pool_size` | `IP_POOL_SIZE` | `8` |
+//! | solver limits | `[solver]` table | none | see `app::planning::SolverLimits` |
 
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
+
+pub use crate::app::planning::SolverLimits;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -29,6 +34,11 @@ pub struct Settings {
     pub log_level: String,
     pub catalogue_dir: PathBuf,
     pub shutdown_timeout_seconds: u64,
+    /// Largest request body, in bytes (a planning document carries its catalogue).
+    pub body_limit_bytes: usize,
+    /// Most open database connections of this process.
+    pub pool_size: u32,
+    pub solver: SolverLimits,
 }
 
 impl Default for Settings {
@@ -40,6 +50,9 @@ impl Default for Settings {
             log_level: "info".into(),
             catalogue_dir: PathBuf::from("catalogue"),
             shutdown_timeout_seconds: 30,
+            body_limit_bytes: 4 * 1024 * 1024,
+            pool_size: crate::store::DEFAULT_POOL_SIZE,
+            solver: SolverLimits::default(),
         }
     }
 }
@@ -83,6 +96,16 @@ impl Settings {
             settings.shutdown_timeout_seconds = v.parse().map_err(|_| {
                 anyhow::anyhow!("IP_SHUTDOWN_TIMEOUT_SECONDS: expected whole seconds")
             })?;
+        }
+        if let Ok(v) = std::env::var("IP_BODY_LIMIT_BYTES") {
+            settings.body_limit_bytes = v
+                .parse()
+                .map_err(|_| anyhow::anyhow!("IP_BODY_LIMIT_BYTES: expected a number of bytes"))?;
+        }
+        if let Ok(v) = std::env::var("IP_POOL_SIZE") {
+            settings.pool_size = v
+                .parse()
+                .map_err(|_| anyhow::anyhow!("IP_POOL_SIZE: expected a number of connections"))?;
         }
         Ok(settings)
     }

@@ -4,12 +4,12 @@
 pub mod accounts;
 pub mod allocation;
 pub mod api;
+pub mod app;
 pub mod catalogue_files;
 pub mod cli;
 pub mod configuration;
 pub mod domain;
 pub mod planner;
-pub mod planning;
 pub mod startup;
 pub mod store;
 pub mod telemetry;

@@ -9,10 +9,10 @@ use actix_web::{App, HttpServer, web};
 use sea_orm::DatabaseConnection;
 use tracing_actix_web::TracingLogger;
 
+use crate::app::planning::Solvers;
+use crate::configuration::Settings;
 use crate::{api, telemetry};
-
-/// Largest request body accepted (planning documents carry a catalogue).
-const BODY_LIMIT: usize = 4 * 1024 * 1024;
+use utoipa_actix_web::AppExt;
 
 pub struct Application {
     port: u16,
@@ -24,13 +24,13 @@ impl Application {
     pub fn build(
         address: &str,
         db: DatabaseConnection,
-        shutdown_timeout_seconds: u64,
+        settings: &Settings,
     ) -> anyhow::Result<Application> {
         let listener = TcpListener::bind(address)?;
         let port = listener.local_addr()?.port();
-        let db = web::Data::new(db);
-        let server = HttpServer::new(move || app(db.clone()))
-            .shutdown_timeout(shutdown_timeout_seconds)
+        let shared = Shared::new(db, settings);
+        let server = HttpServer::new(move || app(shared.clone()))
+            .shutdown_timeout(settings.shutdown_timeout_seconds)
             .listen(listener)?
             .run();
         Ok(Application { port, server })
@@ -46,10 +46,29 @@ impl Application {
     }
 }
 
-/// The application: its routes, and around them the request logging (root span without the
-/// path or query, see `telemetry::RootSpan`) and the `X-Request-Id` response header.
+/// What every worker shares: the database pool and the solver slots.
+#[derive(Clone)]
+pub struct Shared {
+    pub db: web::Data<DatabaseConnection>,
+    pub solvers: web::Data<Solvers>,
+    pub body_limit: usize,
+}
+
+impl Shared {
+    pub fn new(db: DatabaseConnection, settings: &Settings) -> Shared {
+        Shared {
+            db: web::Data::new(db),
+            solvers: web::Data::new(Solvers::new(settings.solver.clone())),
+            body_limit: settings.body_limit_bytes,
+        }
+    }
+}
+
+/// The application: its routes, and around them the security headers and JSON errors
+/// (`api::guard`), the request logging (root span without the path or query, see
+/// `telemetry::RootSpan`) and the `X-Request-Id` response header.
 pub fn app(
-    db: web::Data<DatabaseConnection>,
+    shared: Shared,
 ) -> App<
     impl ServiceFactory<
         ServiceRequest,
@@ -59,54 +78,18 @@ pub fn app(
         InitError = (),
     >,
 > {
-    App::new()
-        // The last registered runs first: TracingLogger gives the request its id, then the
-        // header middleware returns it.
+    let (app, _document) = App::new()
+        .into_utoipa_app()
+        .app_data(shared.db)
+        .app_data(shared.solvers)
+        .app_data(web::PayloadConfig::new(shared.body_limit))
+        .app_data(web::QueryConfig::default().error_handler(api::guard::query_error))
+        .configure(api::services)
+        .default_service(web::to(api::guard::not_found))
+        .split_for_parts();
+    // The last registered runs first: TracingLogger gives the request its id, then the
+    // header middleware returns it; `harden` sees every answer, the framework's included.
+    app.wrap(from_fn(api::guard::harden))
         .wrap(from_fn(telemetry::request_id_header))
         .wrap(TracingLogger::<telemetry::RootSpan>::new())
-        .app_data(db)
-        .app_data(web::PayloadConfig::new(BODY_LIMIT))
-        .configure(routes)
-}
-
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(api::health::live)
-        .service(api::health::ready)
-        .service(
-            web::scope("/api/v1")
-                .service(api::openapi::openapi_json)
-                .service(api::catalogue::list_needs)
-                .service(api::catalogue::list_interventions)
-                .service(api::catalogue::create_intervention)
-                .service(api::catalogue::intervention_history)
-                .service(api::catalogue::retire_intervention)
-                .service(api::catalogue::get_intervention)
-                .service(api::catalogue::update_intervention)
-                .service(api::provision::list_provision)
-                .service(api::provision::create_provision)
-                .service(api::provision::get_provision)
-                .service(api::provision::update_provision)
-                .service(api::provision::delete_provision)
-                .service(api::plans::preview)
-                .service(api::allocations::preview)
-                .service(api::cohorts::list_cohorts)
-                .service(api::cohorts::create_cohort)
-                .service(api::cohorts::get_cohort)
-                .service(api::cohorts::update_cohort)
-                .service(api::cohorts::sync_cohorts)
-                .service(api::bookings::create_booking)
-                .service(api::bookings::cancel_booking)
-                .service(api::bookings::move_booking)
-                .service(api::capacity::get_waiting_list)
-                .service(api::capacity::add_to_waiting_list)
-                .service(api::capacity::remove_from_waiting_list)
-                .service(api::capacity::list_facilitators)
-                .service(api::capacity::create_facilitator)
-                .service(api::capacity::get_rivalries)
-                .service(api::capacity::put_rivalries)
-                .service(api::capacity::utilisation)
-                .service(api::capacity::at_risk)
-                .service(api::settings::get_planner_settings)
-                .service(api::settings::put_planner_settings),
-        );
 }

@@ -14,7 +14,7 @@ pub mod joint;
 mod polish;
 mod utilisation;
 
-pub use utilisation::Utilisation;
+pub use utilisation::AllocatedPlaces;
 
 use crate::domain::plan::{Plan, SolverStatus};
 use crate::domain::problem::Caseload;
@@ -75,7 +75,7 @@ pub struct AllocationReport {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Allocation {
     pub plans: Vec<Plan>,
-    pub utilisation: Vec<Utilisation>,
+    pub utilisation: Vec<AllocatedPlaces>,
     pub solver: AllocationReport,
 }
 

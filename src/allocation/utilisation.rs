@@ -12,7 +12,7 @@ use crate::domain::plan::{GapReason, Plan};
 
 /// Places of one provision (one cohort, or the rolling pool) and how they were used.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct Utilisation {
+pub struct AllocatedPlaces {
     pub provision: String,
     pub intervention: String,
     /// The cohort start; absent for rolling provision.
@@ -41,7 +41,7 @@ pub fn rows(
     taken: &[Place],
     children: &[Child<'_>],
     plans: &[Plan],
-) -> Vec<Utilisation> {
+) -> Vec<AllocatedPlaces> {
     // Demand that could not be met: a young person whose need stayed a no_capacity gap, with an
     // option on this provision that was open before anyone was allocated.
     let mut unmet: BTreeMap<(String, Option<NaiveDate>), usize> = BTreeMap::new();
@@ -86,7 +86,7 @@ pub fn rows(
                 .iter()
                 .filter(|t| t.provision == p.id && (start.is_none() || Some(t.start) == start))
                 .count();
-            rows.push(Utilisation {
+            rows.push(AllocatedPlaces {
                 provision: p.id.clone(),
                 intervention: p.intervention.clone(),
                 start,

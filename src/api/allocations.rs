@@ -2,43 +2,33 @@
 
 use actix_web::{HttpResponse, post, web};
 use sea_orm::DatabaseConnection;
+use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::auth::{COORDINATORS, allow};
-use super::{ApiError, parse_body};
+use super::{ApiError, parse_document};
 use crate::accounts::Caller;
-use crate::allocation::{Allocation, AllocationSettings};
+use crate::allocation::Allocation;
+use crate::app::{self, Access, access, planning::Solvers};
 use crate::domain::problem::Caseload;
-use crate::{planning, store};
+
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(preview);
+}
 
 /// Allocates shared places across a caseload without saving anything. A document without
-/// `provision` (or `catalogue`) uses the team's stored ones.
-#[utoipa::path(context_path = "/api/v1", tag = "plans", security(("bearer" = [])), request_body = Caseload, responses((status = 200, body = Allocation), (status = 422, body = super::error::ErrorBody)))]
+/// `provision` (or `catalogue`) uses the team's stored ones. 503 with `Retry-After` when every
+/// large-solve slot is taken.
+#[utoipa::path(tag = "plans", security(("bearer" = [])), request_body = Caseload, responses((status = 200, body = Allocation), (status = 422, body = super::error::ErrorBody), (status = 503, body = super::error::ErrorBody)))]
 #[post("/allocations/preview")]
 pub async fn preview(
     caller: Caller,
     db: web::Data<DatabaseConnection>,
+    solvers: web::Data<Solvers>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    allow(&caller, COORDINATORS)?;
-    let mut caseload: Caseload = parse_body(&body)?;
-    if caseload.cases.len() > 1000 {
-        return Err(ApiError::invalid("cases", "at most 1000 cases at once"));
-    }
-    planning::complete_caseload(&db, &caller.team_id, &mut caseload).await?;
-    let settings = store::accounts::planner_settings(&db, &caller.team_id).await?;
-    let references: Vec<&str> = caseload
-        .cases
-        .iter()
-        .map(|c| c.young_person.reference.as_str())
-        .collect();
-    store::audit::record(
-        db.get_ref(),
-        &caller,
-        "allocation.preview",
-        &references.join(","),
-    )
-    .await?;
+    // The caller may do this before their document is read.
+    Access::new(&db, &caller).allow(access::COORDINATORS)?;
+    let caseload: Caseload = parse_document(&body)?;
     let allocation =
-        planning::allocate_off_runtime(caseload, settings, AllocationSettings::default()).await?;
+        app::planning::preview_allocation(&Access::new(&db, &caller), &solvers, caseload).await?;
     Ok(HttpResponse::Ok().json(allocation))
 }

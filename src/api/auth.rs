@@ -7,8 +7,8 @@ use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
 use sea_orm::DatabaseConnection;
 
 use super::ApiError;
-use crate::accounts::{Caller, Role};
-use crate::store;
+use crate::accounts::Caller;
+use crate::app;
 
 impl FromRequest for Caller {
     type Error = ApiError;
@@ -26,28 +26,9 @@ impl FromRequest for Caller {
             let (Some(db), Some(token)) = (db, token) else {
                 return Err(ApiError::Unauthorized);
             };
-            store::accounts::authenticate(&db, &token)
+            app::access::authenticate(&db, &token)
                 .await?
                 .ok_or(ApiError::Unauthorized)
         })
     }
 }
-
-/// Each route names the roles that may use it.
-pub fn allow(caller: &Caller, roles: &[Role]) -> Result<(), ApiError> {
-    if caller.is(roles) {
-        Ok(())
-    } else {
-        Err(ApiError::Forbidden)
-    }
-}
-
-pub const EVERYONE: &[Role] = &[
-    Role::CaseManager,
-    Role::Coordinator,
-    Role::Manager,
-    Role::Admin,
-];
-/// Those who manage the local offer: the catalogue, provision, cohorts and bookings.
-pub const COORDINATORS: &[Role] = &[Role::Coordinator, Role::Admin];
-pub const PLANNERS: &[Role] = &[Role::CaseManager, Role::Coordinator, Role::Admin];

@@ -6,20 +6,28 @@ use chrono::NaiveDate;
 use sea_orm::DatabaseConnection;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::ApiError;
-use super::auth::COORDINATORS;
-use super::auth::{EVERYONE, allow};
-use super::bookings::check_reference;
-use super::cohorts::sees_children;
-use super::parse_body;
+use super::{ApiError, parse_body};
 use crate::accounts::Caller;
-use crate::domain::FieldErrors;
-use crate::store::capacity_views::{self, AtRisk, Utilisation, Window};
+use crate::app::{self, Access, access};
+use crate::domain::{FieldErrors, input};
+use crate::store::capacity_views::{AtRisk, TeamUtilisation, Window};
 use crate::store::cohorts::today;
 use crate::store::facilitators::Facilitator;
 use crate::store::waiting_list::WaitingEntry;
-use crate::store::{self, StoreError};
+
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(get_waiting_list)
+        .service(add_to_waiting_list)
+        .service(remove_from_waiting_list)
+        .service(list_facilitators)
+        .service(create_facilitator)
+        .service(get_rivalries)
+        .service(put_rivalries)
+        .service(utilisation)
+        .service(at_risk);
+}
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct WaitingInput {
@@ -28,21 +36,19 @@ pub struct WaitingInput {
 }
 
 /// The provision's waiting list in order, each with the place they would get next.
-#[utoipa::path(context_path = "/api/v1", tag = "capacity", security(("bearer" = [])), params(("id" = String, Path, description = "provision id")), responses((status = 200, body = Vec<WaitingEntry>), (status = 404, body = super::error::ErrorBody)))]
+#[utoipa::path(tag = "capacity", security(("bearer" = [])), params(("id" = String, Path, description = "provision id")), responses((status = 200, body = Vec<WaitingEntry>), (status = 404, body = super::error::ErrorBody)))]
 #[get("/provision/{id}/waiting-list")]
 pub async fn get_waiting_list(
     caller: Caller,
     db: web::Data<DatabaseConnection>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    allow(&caller, EVERYONE)?;
-    let list =
-        store::waiting_list::list(&db, &caller, &id, today(), sees_children(&caller)).await?;
+    let list = app::capacity::waiting_list(&Access::new(&db, &caller), &id).await?;
     Ok(HttpResponse::Ok().json(list))
 }
 
 /// Adds a child at the end of the provision's waiting list (409 if already on it).
-#[utoipa::path(context_path = "/api/v1", tag = "capacity", security(("bearer" = [])), params(("id" = String, Path, description = "provision id")), request_body = WaitingInput, responses((status = 201, body = WaitingEntry), (status = 404, body = super::error::ErrorBody), (status = 409, body = super::error::ErrorBody), (status = 422, body = super::error::ErrorBody)))]
+#[utoipa::path(tag = "capacity", security(("bearer" = [])), params(("id" = String, Path, description = "provision id")), request_body = WaitingInput, responses((status = 201, body = WaitingEntry), (status = 404, body = super::error::ErrorBody), (status = 409, body = super::error::ErrorBody), (status = 422, body = super::error::ErrorBody)))]
 #[post("/provision/{id}/waiting-list")]
 pub async fn add_to_waiting_list(
     caller: Caller,
@@ -50,34 +56,32 @@ pub async fn add_to_waiting_list(
     id: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    allow(&caller, COORDINATORS)?;
+    // The caller may do this before their document is read.
+    Access::new(&db, &caller).allow(access::COORDINATORS)?;
     let input: WaitingInput = parse_body(&body)?;
     let mut errors = FieldErrors::default();
-    check_reference("reference", &input.reference, &mut errors);
+    input::check_reference("reference", &input.reference, &mut errors);
     errors.into_result(())?;
-    let entry_id = store::waiting_list::add(&db, &caller, &id, &input.reference).await?;
-    let entry = store::waiting_list::list(&db, &caller, &id, today(), true)
-        .await?
-        .into_iter()
-        .find(|e| e.id == entry_id)
-        .ok_or(ApiError::NotFound)?;
+    let entry =
+        app::capacity::add_to_waiting_list(&Access::new(&db, &caller), &id, &input.reference)
+            .await?;
     Ok(HttpResponse::Created().json(entry))
 }
 
 /// Takes a child off the provision's waiting list. The entry is addressed by its id (from the
 /// list), never by the child's case reference: URLs end up in logs.
-#[utoipa::path(context_path = "/api/v1", tag = "capacity", security(("bearer" = [])), params(("id" = String, Path, description = "provision id"), ("entry_id" = i64, Path, description = "the waiting-list entry's id")), responses((status = 204), (status = 403, body = super::error::ErrorBody), (status = 404, body = super::error::ErrorBody)))]
+#[utoipa::path(tag = "capacity", security(("bearer" = [])), params(("id" = String, Path, description = "provision id"), ("entry_id" = i64, Path, description = "the waiting-list entry's id")), responses((status = 204), (status = 403, body = super::error::ErrorBody), (status = 404, body = super::error::ErrorBody)))]
 #[delete("/provision/{id}/waiting-list/{entry_id}")]
 pub async fn remove_from_waiting_list(
     caller: Caller,
     db: web::Data<DatabaseConnection>,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    allow(&caller, COORDINATORS)?;
     let (provision, entry_id) = path.into_inner();
     // Anything but an entry id (a case reference, say) addresses nothing.
     let entry_id: i64 = entry_id.parse().map_err(|_| ApiError::NotFound)?;
-    store::waiting_list::remove(&db, &caller, &provision, entry_id).await?;
+    app::capacity::remove_from_waiting_list(&Access::new(&db, &caller), &provision, entry_id)
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -93,49 +97,43 @@ pub struct FacilitatorInput {
     /// The intervention they are trained to deliver.
     pub intervention: String,
     #[schema(value_type = String, format = Date)]
+    #[serde(deserialize_with = "crate::domain::input::date")]
     pub trained_on: NaiveDate,
 }
 
-#[utoipa::path(context_path = "/api/v1", tag = "capacity", security(("bearer" = [])), params(FacilitatorQuery), responses((status = 200, body = Vec<Facilitator>)))]
+#[utoipa::path(tag = "capacity", security(("bearer" = [])), params(FacilitatorQuery), responses((status = 200, body = Vec<Facilitator>)))]
 #[get("/facilitators")]
 pub async fn list_facilitators(
     caller: Caller,
     db: web::Data<DatabaseConnection>,
     query: web::Query<FacilitatorQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    allow(&caller, EVERYONE)?;
     let list =
-        store::facilitators::list(db.get_ref(), &caller.team_id, query.intervention.as_deref())
+        app::capacity::facilitators(&Access::new(&db, &caller), query.intervention.as_deref())
             .await?;
     Ok(HttpResponse::Ok().json(list))
 }
 
-#[utoipa::path(context_path = "/api/v1", tag = "capacity", security(("bearer" = [])), request_body = FacilitatorInput, responses((status = 201, body = Facilitator), (status = 422, body = super::error::ErrorBody)))]
+#[utoipa::path(tag = "capacity", security(("bearer" = [])), request_body = FacilitatorInput, responses((status = 201, body = Facilitator), (status = 422, body = super::error::ErrorBody)))]
 #[post("/facilitators")]
 pub async fn create_facilitator(
     caller: Caller,
     db: web::Data<DatabaseConnection>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    allow(&caller, COORDINATORS)?;
+    // The caller may do this before their document is read.
+    Access::new(&db, &caller).allow(access::COORDINATORS)?;
     let input: FacilitatorInput = parse_body(&body)?;
     let mut errors = FieldErrors::default();
-    let name = input.name.trim();
-    if name.is_empty() || name.chars().count() > 200 {
-        errors.push("name", "must be 1 to 200 characters");
-    }
-    match store::catalogue::get(db.get_ref(), &caller.team_id, &input.intervention).await {
-        Ok(_) => {}
-        Err(StoreError::NotFound) => errors.push(
-            "intervention",
-            format!("unknown intervention '{}'", input.intervention),
-        ),
-        Err(e) => return Err(e.into()),
-    }
+    input::check_name("name", &input.name, &mut errors);
     errors.into_result(())?;
-    let saved =
-        store::facilitators::create(&db, &caller, name, &input.intervention, input.trained_on)
-            .await?;
+    let saved = app::capacity::create_facilitator(
+        &Access::new(&db, &caller),
+        input.name.trim(),
+        &input.intervention,
+        input.trained_on,
+    )
+    .await?;
     Ok(HttpResponse::Created().json(saved))
 }
 
@@ -146,26 +144,26 @@ pub struct Rivalries {
     pub rivalries: Vec<(String, String)>,
 }
 
-#[utoipa::path(context_path = "/api/v1", tag = "capacity", security(("bearer" = [])), responses((status = 200, body = Rivalries)))]
+#[utoipa::path(tag = "capacity", security(("bearer" = [])), responses((status = 200, body = Rivalries)))]
 #[get("/rivalries")]
 pub async fn get_rivalries(
     caller: Caller,
     db: web::Data<DatabaseConnection>,
 ) -> Result<HttpResponse, ApiError> {
-    allow(&caller, EVERYONE)?;
-    let rivalries = store::rivalries::get(db.get_ref(), &caller.team_id).await?;
+    let rivalries = app::capacity::rivalries(&Access::new(&db, &caller)).await?;
     Ok(HttpResponse::Ok().json(Rivalries { rivalries }))
 }
 
 /// Replaces the team's rival groups.
-#[utoipa::path(context_path = "/api/v1", tag = "capacity", security(("bearer" = [])), request_body = Rivalries, responses((status = 200, body = Rivalries), (status = 422, body = super::error::ErrorBody)))]
+#[utoipa::path(tag = "capacity", security(("bearer" = [])), request_body = Rivalries, responses((status = 200, body = Rivalries), (status = 422, body = super::error::ErrorBody)))]
 #[put("/rivalries")]
 pub async fn put_rivalries(
     caller: Caller,
     db: web::Data<DatabaseConnection>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    allow(&caller, COORDINATORS)?;
+    // The caller may do this before their document is read.
+    Access::new(&db, &caller).allow(access::COORDINATORS)?;
     let input: Rivalries = parse_body(&body)?;
     let mut errors = FieldErrors::default();
     if input.rivalries.len() > 500 {
@@ -174,24 +172,27 @@ pub async fn put_rivalries(
     let mut pairs = Vec::new();
     for (k, (a, b)) in input.rivalries.iter().enumerate() {
         let (a, b) = (a.trim(), b.trim());
-        let sized = |g: &str| !g.is_empty() && g.chars().count() <= 200;
-        if !sized(a) || !sized(b) || a == b {
+        let field = format!("rivalries[{k}]");
+        let mut names = FieldErrors::default();
+        input::check_name(&field, a, &mut names);
+        input::check_name(&field, b, &mut names);
+        if !names.is_empty() || a == b {
             errors.push(
-                format!("rivalries[{k}]"),
-                "two different group names of 1 to 200 characters",
+                field,
+                "two different group names of 1 to 200 characters, without '<' or '>'",
             );
         }
         pairs.push((a.to_string(), b.to_string()));
     }
     errors.into_result(())?;
-    let rivalries = store::rivalries::set(&db, &caller, &pairs).await?;
+    let rivalries = app::capacity::set_rivalries(&Access::new(&db, &caller), &pairs).await?;
     Ok(HttpResponse::Ok().json(Rivalries { rivalries }))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct ViewQuery {
     /// How many weeks ahead (1 to 104; default 12).
-    #[param(value_type = Option<u32>)]
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 104)]
     pub weeks: Option<String>,
     /// The first day (default today); the at-risk view is judged as on this day.
     #[param(value_type = Option<String>, format = Date)]
@@ -210,8 +211,8 @@ fn window(query: &ViewQuery) -> Result<Window, ApiError> {
     };
     let from = match query.from.as_deref() {
         None => today(),
-        Some(text) => NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap_or_else(|_| {
-            errors.push("from", "invalid date, expected YYYY-MM-DD");
+        Some(text) => input::parse_date(text).unwrap_or_else(|message| {
+            errors.push("from", message);
             today()
         }),
     };
@@ -222,30 +223,29 @@ fn window(query: &ViewQuery) -> Result<Window, ApiError> {
 
 /// Places, filled, free and waiting per provision and per cohort starting in the window
 /// (rolling pools always included).
-#[utoipa::path(context_path = "/api/v1", tag = "capacity", security(("bearer" = [])), params(ViewQuery), responses((status = 200, body = Utilisation), (status = 422, body = super::error::ErrorBody)))]
+#[utoipa::path(tag = "capacity", security(("bearer" = [])), params(ViewQuery), responses((status = 200, body = TeamUtilisation), (status = 422, body = super::error::ErrorBody)))]
 #[get("/capacity/utilisation")]
 pub async fn utilisation(
     caller: Caller,
     db: web::Data<DatabaseConnection>,
     query: web::Query<ViewQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    allow(&caller, EVERYONE)?;
     let window = window(&query)?;
-    let inputs = capacity_views::inputs(db.get_ref(), &caller.team_id).await?;
-    Ok(HttpResponse::Ok().json(capacity_views::utilisation(&inputs, window)))
+    let view: TeamUtilisation =
+        app::capacity::utilisation(&Access::new(&db, &caller), window).await?;
+    Ok(HttpResponse::Ok().json(view))
 }
 
 /// Cohorts in the window at risk, each with its reasons: `under_filled` (less than half full
 /// within 2 weeks of the start), `no_trained_facilitator`, `oversubscribed`.
-#[utoipa::path(context_path = "/api/v1", tag = "capacity", security(("bearer" = [])), params(ViewQuery), responses((status = 200, body = AtRisk), (status = 422, body = super::error::ErrorBody)))]
+#[utoipa::path(tag = "capacity", security(("bearer" = [])), params(ViewQuery), responses((status = 200, body = AtRisk), (status = 422, body = super::error::ErrorBody)))]
 #[get("/capacity/at-risk")]
 pub async fn at_risk(
     caller: Caller,
     db: web::Data<DatabaseConnection>,
     query: web::Query<ViewQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    allow(&caller, EVERYONE)?;
     let window = window(&query)?;
-    let inputs = capacity_views::inputs(db.get_ref(), &caller.team_id).await?;
-    Ok(HttpResponse::Ok().json(capacity_views::at_risk(&inputs, window)))
+    let view: AtRisk = app::capacity::at_risk(&Access::new(&db, &caller), window).await?;
+    Ok(HttpResponse::Ok().json(view))
 }

@@ -1,33 +1,27 @@
 //! Cohorts of the caller's team: list, create, read (with its bookings for coordinators), edit
 //! (ETag/If-Match), and sync from a provision's starts.
 
-use actix_web::http::{StatusCode, header};
+use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
 use chrono::NaiveDate;
 use sea_orm::DatabaseConnection;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::auth::{COORDINATORS, EVERYONE, allow};
-use super::{ApiError, etag, if_match_version, parse_body};
-use crate::accounts::{Caller, Role};
-use crate::domain::FieldErrors;
+use super::{ApiError, if_match_version, parse_body, with_etag};
+use crate::accounts::Caller;
+use crate::app::{self, Access, access, capacity::CohortRequest};
+use crate::domain::{FieldErrors, input};
 use crate::store::bookings::Booking;
-use crate::store::cohorts::{CapacityError, Cohort, CohortChange, NewCohort, SyncReport};
-use crate::store::{self, StoreError};
+use crate::store::cohorts::{Cohort, CohortChange, SyncReport};
 
-/// Whether the caller's role sees children's case references (managers see aggregates only).
-pub fn sees_children(caller: &Caller) -> bool {
-    caller.role != Role::Manager
-}
-
-impl From<CapacityError> for ApiError {
-    fn from(e: CapacityError) -> Self {
-        match e {
-            CapacityError::Store(e) => e.into(),
-            CapacityError::Invalid(errors) => ApiError::Invalid(errors),
-        }
-    }
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(list_cohorts)
+        .service(create_cohort)
+        .service(get_cohort)
+        .service(update_cohort)
+        .service(sync_cohorts);
 }
 
 fn valid_cohort_id(id: &str) -> bool {
@@ -48,8 +42,8 @@ fn check_common(
     if places.is_some_and(|p| !(0..=1000).contains(&p)) {
         errors.push("places", "must be between 0 and 1000");
     }
-    if area.chars().count() > 200 {
-        errors.push("area", "must be at most 200 characters");
+    if !area.trim().is_empty() {
+        input::check_name("area", area, errors);
     }
     if facilitators.len() > 50 {
         errors.push("facilitators", "at most 50 facilitators");
@@ -64,6 +58,7 @@ pub struct NewCohortInput {
     pub provision: String,
     /// Required for fixed-start provision; absent for a rolling provision's pool.
     #[schema(value_type = Option<String>, format = Date)]
+    #[serde(default, deserialize_with = "crate::domain::input::optional_date")]
     pub start: Option<NaiveDate>,
     pub places: Option<i64>,
     /// Empty or absent: the provision's area.
@@ -77,6 +72,7 @@ pub struct NewCohortInput {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CohortEdit {
     #[schema(value_type = Option<String>, format = Date)]
+    #[serde(default, deserialize_with = "crate::domain::input::optional_date")]
     pub start: Option<NaiveDate>,
     /// Cannot go below the places already filled.
     pub places: i64,
@@ -101,36 +97,29 @@ pub struct CohortQuery {
     pub provision: Option<String>,
 }
 
-fn with_etag(status: StatusCode, version: i64, body: &impl Serialize) -> HttpResponse {
-    HttpResponse::build(status)
-        .insert_header(header::ETag(etag(version)))
-        .json(body)
-}
-
 /// The team's cohorts, by provision and start.
-#[utoipa::path(context_path = "/api/v1", tag = "capacity", security(("bearer" = [])), params(CohortQuery), responses((status = 200, body = Vec<Cohort>)))]
+#[utoipa::path(tag = "capacity", security(("bearer" = [])), params(CohortQuery), responses((status = 200, body = Vec<Cohort>)))]
 #[get("/cohorts")]
 pub async fn list_cohorts(
     caller: Caller,
     db: web::Data<DatabaseConnection>,
     query: web::Query<CohortQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    allow(&caller, EVERYONE)?;
-    let mut list = store::cohorts::list(db.get_ref(), &caller.team_id).await?;
-    if let Some(p) = &query.provision {
-        list.retain(|c| c.provision == *p);
-    }
+    let list =
+        app::capacity::cohorts(&Access::new(&db, &caller), query.provision.as_deref()).await?;
     Ok(HttpResponse::Ok().json(list))
 }
 
-#[utoipa::path(context_path = "/api/v1", tag = "capacity", security(("bearer" = [])), request_body = NewCohortInput, responses((status = 201, body = Cohort), (status = 409, body = super::error::ErrorBody), (status = 422, body = super::error::ErrorBody)))]
+/// Creates a cohort on one of its provision's starts (422 `start` otherwise).
+#[utoipa::path(tag = "capacity", security(("bearer" = [])), request_body = NewCohortInput, responses((status = 201, body = Cohort), (status = 409, body = super::error::ErrorBody), (status = 422, body = super::error::ErrorBody)))]
 #[post("/cohorts")]
 pub async fn create_cohort(
     caller: Caller,
     db: web::Data<DatabaseConnection>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    allow(&caller, COORDINATORS)?;
+    // The caller may do this before their document is read.
+    Access::new(&db, &caller).allow(access::COORDINATORS)?;
     let input: NewCohortInput = parse_body(&body)?;
     let mut errors = FieldErrors::default();
     if input.id.as_deref().is_some_and(|id| !valid_cohort_id(id)) {
@@ -141,58 +130,27 @@ pub async fn create_cohort(
     }
     check_common(input.places, &input.area, &input.facilitators, &mut errors);
     errors.into_result(())?;
-    let places = match input.places {
-        Some(p) => p,
-        None => {
-            match store::provision::get(db.get_ref(), &caller.team_id, &input.provision).await {
-                Ok(p) => p.provision.places,
-                Err(StoreError::NotFound) => {
-                    return Err(ApiError::invalid(
-                        "provision",
-                        format!("unknown provision '{}'", input.provision),
-                    ));
-                }
-                Err(e) => return Err(e.into()),
-            }
-        }
-    };
-    let new = NewCohort {
+    let request = CohortRequest {
         id: input.id,
         provision: input.provision,
         start: input.start,
-        places,
+        places: input.places,
         area: input.area.trim().to_string(),
         facilitators: input.facilitators,
     };
-    let saved = store::cohorts::create(&db, &caller, &new).await?;
+    let saved = app::capacity::create_cohort(&Access::new(&db, &caller), request).await?;
     Ok(with_etag(StatusCode::CREATED, saved.version, &saved))
 }
 
 /// A cohort; coordinators and admins also get its bookings (the read is audited).
-#[utoipa::path(context_path = "/api/v1", tag = "capacity", security(("bearer" = [])), params(("id" = String, Path)), responses((status = 200, body = CohortDetail), (status = 404, body = super::error::ErrorBody)))]
+#[utoipa::path(tag = "capacity", security(("bearer" = [])), params(("id" = String, Path)), responses((status = 200, body = CohortDetail), (status = 404, body = super::error::ErrorBody)))]
 #[get("/cohorts/{id}")]
 pub async fn get_cohort(
     caller: Caller,
     db: web::Data<DatabaseConnection>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    allow(&caller, EVERYONE)?;
-    let cohort = store::cohorts::get(db.get_ref(), &caller.team_id, &id).await?;
-    let bookings = if caller.is(COORDINATORS) {
-        let list = store::bookings::list_for_cohort(db.get_ref(), &caller.team_id, &id).await?;
-        if !list.is_empty() {
-            store::audit::record(
-                db.get_ref(),
-                &caller,
-                "cohort.bookings.read",
-                &format!("cohort:{id}"),
-            )
-            .await?;
-        }
-        Some(list)
-    } else {
-        None
-    };
+    let (cohort, bookings) = app::capacity::cohort(&Access::new(&db, &caller), &id).await?;
     let version = cohort.version;
     Ok(with_etag(
         StatusCode::OK,
@@ -201,8 +159,9 @@ pub async fn get_cohort(
     ))
 }
 
-/// Edits a cohort: start, places (not below those filled: 422 `places`), area, facilitators.
-#[utoipa::path(context_path = "/api/v1", tag = "capacity", security(("bearer" = [])), params(("id" = String, Path), ("If-Match" = String, Header)), request_body = CohortEdit, responses((status = 200, body = Cohort), (status = 404, body = super::error::ErrorBody), (status = 412, body = super::error::ErrorBody), (status = 422, body = super::error::ErrorBody), (status = 428, body = super::error::ErrorBody)))]
+/// Edits a cohort: start (one of its provision's), places (not below those filled: 422
+/// `places`), area, facilitators.
+#[utoipa::path(tag = "capacity", security(("bearer" = [])), params(("id" = String, Path), ("If-Match" = String, Header)), request_body = CohortEdit, responses((status = 200, body = Cohort), (status = 404, body = super::error::ErrorBody), (status = 412, body = super::error::ErrorBody), (status = 422, body = super::error::ErrorBody), (status = 428, body = super::error::ErrorBody)))]
 #[put("/cohorts/{id}")]
 pub async fn update_cohort(
     caller: Caller,
@@ -211,8 +170,8 @@ pub async fn update_cohort(
     req: HttpRequest,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    allow(&caller, COORDINATORS)?;
-    store::cohorts::get(db.get_ref(), &caller.team_id, &id).await?;
+    // The caller may do this before their document is read.
+    Access::new(&db, &caller).allow(access::COORDINATORS)?;
     let version = if_match_version(&req)?;
     let edit: CohortEdit = parse_body(&body)?;
     let mut errors = FieldErrors::default();
@@ -229,19 +188,21 @@ pub async fn update_cohort(
         area: edit.area.trim().to_string(),
         facilitators: edit.facilitators,
     };
-    let saved = store::cohorts::update(&db, &caller, &id, &change, version).await?;
+    let saved =
+        app::capacity::update_cohort(&Access::new(&db, &caller), &id, version, change).await?;
     Ok(with_etag(StatusCode::OK, saved.version, &saved))
 }
 
 /// Creates the provision's missing cohorts (one per start, or its rolling pool) with its places,
-/// booking the participants it lists; existing cohorts are left alone, so it is idempotent.
-#[utoipa::path(context_path = "/api/v1", tag = "capacity", security(("bearer" = [])), params(("id" = String, Path, description = "provision id")), responses((status = 200, body = SyncReport), (status = 404, body = super::error::ErrorBody)))]
+/// booking the participants it lists through the booking rules (places, rival groups); existing
+/// cohorts are left alone, so it is idempotent.
+#[utoipa::path(tag = "capacity", security(("bearer" = [])), params(("id" = String, Path, description = "provision id")), responses((status = 200, body = SyncReport), (status = 404, body = super::error::ErrorBody)))]
 #[post("/provision/{id}/cohorts/sync")]
 pub async fn sync_cohorts(
     caller: Caller,
     db: web::Data<DatabaseConnection>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    allow(&caller, COORDINATORS)?;
-    Ok(HttpResponse::Ok().json(store::cohorts::sync(&db, &caller, &id).await?))
+    let report = app::capacity::sync_cohorts(&Access::new(&db, &caller), &id).await?;
+    Ok(HttpResponse::Ok().json(report))
 }

@@ -6,8 +6,8 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::app::AppError;
 use crate::domain::{FieldError, FieldErrors};
-use crate::store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -25,6 +25,13 @@ pub enum ApiError {
     PreconditionFailed,
     #[error("send If-Match with the ETag from your last read")]
     PreconditionRequired,
+    #[error("the planner is busy with other requests; try again in a few seconds")]
+    Busy,
+    #[error("the request body is larger than the {0} bytes this route accepts")]
+    TooLarge(usize),
+    /// An error the framework answered before any handler ran (404, 405, 413, …).
+    #[error("{}", .0.canonical_reason().unwrap_or("the request could not be answered"))]
+    Http(StatusCode),
     #[error("something went wrong on our side")]
     Internal(#[source] anyhow::Error),
 }
@@ -51,6 +58,16 @@ impl ApiError {
             ApiError::Conflict(_) => "conflict",
             ApiError::PreconditionFailed => "stale",
             ApiError::PreconditionRequired => "if_match_required",
+            ApiError::Busy => "busy",
+            ApiError::TooLarge(_) => "too_large",
+            ApiError::Http(status) => match status.as_u16() {
+                404 => "not_found",
+                405 => "method_not_allowed",
+                413 => "too_large",
+                415 => "unsupported_media_type",
+                s if s >= 500 => "internal",
+                _ => "bad_request",
+            },
             ApiError::Internal(_) => "internal",
         }
     }
@@ -72,22 +89,17 @@ impl ApiError {
     }
 }
 
-impl From<StoreError> for ApiError {
-    fn from(e: StoreError) -> Self {
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
         match e {
-            StoreError::NotFound => ApiError::NotFound,
-            StoreError::Stale { .. } => ApiError::PreconditionFailed,
-            StoreError::Conflict(message) => ApiError::Conflict(message),
-            other => ApiError::Internal(other.into()),
-        }
-    }
-}
-
-impl From<crate::planner::PlanError> for ApiError {
-    fn from(e: crate::planner::PlanError) -> Self {
-        match e {
-            crate::planner::PlanError::Invalid(errors) => ApiError::Invalid(errors),
-            crate::planner::PlanError::Solver(e) => ApiError::internal(e),
+            AppError::Forbidden => ApiError::Forbidden,
+            AppError::NotFound => ApiError::NotFound,
+            AppError::Invalid(errors) => ApiError::Invalid(errors),
+            AppError::Conflict(message) => ApiError::Conflict(message),
+            AppError::Stale => ApiError::PreconditionFailed,
+            AppError::VersionRequired => ApiError::PreconditionRequired,
+            AppError::Busy => ApiError::Busy,
+            AppError::Internal(cause) => ApiError::Internal(cause),
         }
     }
 }
@@ -130,6 +142,9 @@ impl ResponseError for ApiError {
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             ApiError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
+            ApiError::Busy => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::Http(status) => *status,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -155,6 +170,9 @@ impl ResponseError for ApiError {
         let mut response = HttpResponse::build(self.status_code());
         if matches!(self, ApiError::Unauthorized) {
             response.insert_header(("WWW-Authenticate", "Bearer"));
+        }
+        if matches!(self, ApiError::Busy) {
+            response.insert_header(("Retry-After", "5"));
         }
         response.json(ErrorBody {
             error: ErrorDetail {

@@ -1,57 +1,44 @@
-//! The OpenAPI document, generated from the handlers' annotations (nothing is downloaded).
+//! The OpenAPI document, generated from the routes as they are registered (`api::services`):
+//! a route cannot be served without being documented. Nothing is downloaded.
 
-use actix_web::{HttpResponse, get};
+use std::sync::LazyLock;
+
+use actix_web::{App, HttpResponse, get};
+use utoipa::openapi::path::{Operation, PathItem};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{Ref, RefOr, Response};
 use utoipa::{Modify, OpenApi};
-
-use super::{
-    allocations, bookings, capacity, catalogue, cohorts, health, plans, provision, settings,
-};
+use utoipa_actix_web::AppExt;
+use utoipa_actix_web::service_config::ServiceConfig;
 
 #[derive(OpenApi)]
 #[openapi(
     info(title = "intervention-planner", description = "Catalogue, local provision and sequenced intervention plans for youth justice services."),
-    paths(
-        health::live,
-        health::ready,
-        catalogue::list_needs,
-        catalogue::list_interventions,
-        catalogue::get_intervention,
-        catalogue::intervention_history,
-        catalogue::create_intervention,
-        catalogue::update_intervention,
-        catalogue::retire_intervention,
-        provision::list_provision,
-        provision::get_provision,
-        provision::create_provision,
-        provision::update_provision,
-        provision::delete_provision,
-        plans::preview,
-        allocations::preview,
-        cohorts::list_cohorts,
-        cohorts::create_cohort,
-        cohorts::get_cohort,
-        cohorts::update_cohort,
-        cohorts::sync_cohorts,
-        bookings::create_booking,
-        bookings::cancel_booking,
-        bookings::move_booking,
-        capacity::get_waiting_list,
-        capacity::add_to_waiting_list,
-        capacity::remove_from_waiting_list,
-        capacity::list_facilitators,
-        capacity::create_facilitator,
-        capacity::get_rivalries,
-        capacity::put_rivalries,
-        capacity::utilisation,
-        capacity::at_risk,
-        settings::get_planner_settings,
-        settings::put_planner_settings,
-        openapi_json,
-    ),
-    modifiers(&BearerAuth),
+    components(schemas(super::error::ErrorBody)),
+    modifiers(&BearerAuth, &CommonResponses),
 )]
-pub struct ApiDoc;
+struct ApiDoc;
+
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(openapi_json);
+}
+
+/// The document of every registered route.
+pub fn document() -> utoipa::openapi::OpenApi {
+    let (_, mut doc) = App::new()
+        .into_utoipa_app()
+        .configure(super::services)
+        .split_for_parts();
+    let mut base = ApiDoc::openapi();
+    base.merge(std::mem::take(&mut doc));
+    // Modifiers run on the base alone; run them again over the merged paths.
+    BearerAuth.modify(&mut base);
+    CommonResponses.modify(&mut base);
+    base
+}
+
+static DOCUMENT: LazyLock<serde_json::Value> =
+    LazyLock::new(|| serde_json::to_value(document()).expect("the document serialises"));
 
 struct BearerAuth;
 
@@ -65,9 +52,79 @@ impl Modify for BearerAuth {
     }
 }
 
+/// The answers every route can give, added where the route's own list leaves them out: 401
+/// and 403 behind a token, 404 for an address with an id, 413 and 422 for a body or a query,
+/// 500 everywhere.
+struct CommonResponses;
+
+fn error(description: &str) -> RefOr<Response> {
+    RefOr::T(
+        utoipa::openapi::ResponseBuilder::new()
+            .description(description)
+            .content(
+                "application/json",
+                utoipa::openapi::content::ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("ErrorBody")))
+                    .build(),
+            )
+            .build(),
+    )
+}
+
+fn complete(path: &str, operation: &mut Operation) {
+    let secured = operation.security.as_ref().is_some_and(|s| !s.is_empty());
+    let has_body = operation.request_body.is_some();
+    let has_query = operation.parameters.as_ref().is_some_and(|ps| {
+        ps.iter()
+            .any(|p| matches!(p, RefOr::T(p) if matches!(p.parameter_in, utoipa::openapi::path::ParameterIn::Query)))
+    });
+    let mut add = |status: &str, description: &str| {
+        operation
+            .responses
+            .responses
+            .entry(status.to_string())
+            .or_insert_with(|| error(description));
+    };
+    if secured {
+        add("401", "no valid bearer token");
+        add("403", "the caller's role may not use this route");
+    }
+    if path.contains('{') {
+        add("404", "nothing with this id in the caller's team");
+    }
+    if has_body {
+        add("413", "the body is larger than this route accepts");
+        add(
+            "422",
+            "the body is not valid; `field` names the first field at fault",
+        );
+    }
+    if has_query {
+        add("422", "a query parameter is not valid");
+    }
+    add("500", "something went wrong on our side");
+}
+
+impl Modify for CommonResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let PathItem {
+                get,
+                put,
+                post,
+                delete,
+                ..
+            } = item;
+            for operation in [get, put, post, delete].into_iter().flatten() {
+                complete(path, operation);
+            }
+        }
+    }
+}
+
 /// This document. Like every route under `/api/v1`, it needs a token (any role).
-#[utoipa::path(context_path = "/api/v1", tag = "meta", security(("bearer" = [])), responses((status = 200, description = "OpenAPI 3.1 document"), (status = 401, body = super::error::ErrorBody)))]
+#[utoipa::path(tag = "meta", security(("bearer" = [])), responses((status = 200, description = "OpenAPI 3.1 document"), (status = 401, body = super::error::ErrorBody)))]
 #[get("/openapi.json")]
 pub async fn openapi_json(_caller: crate::accounts::Caller) -> HttpResponse {
-    HttpResponse::Ok().json(ApiDoc::openapi())
+    HttpResponse::Ok().json(&*DOCUMENT)
 }

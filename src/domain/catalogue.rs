@@ -274,20 +274,18 @@ impl Intervention {
                 "must be lowercase letters, digits and hyphens",
             );
         }
-        if self.name.trim().is_empty() {
-            errors.push(format!("{here}.name"), "must not be empty");
-        }
+        super::input::check_name(&format!("{here}.name"), &self.name, errors);
         if !is_identifier(&self.category, '_') {
             errors.push(
                 format!("{here}.category"),
                 "must be lowercase letters and underscores",
             );
         }
-        if self.sessions <= 0 {
-            errors.push(format!("{here}.sessions"), "must be at least 1");
+        if !(1..=500).contains(&self.sessions) {
+            errors.push(format!("{here}.sessions"), "must be 1 to 500");
         }
-        if self.sessions_per_week <= 0 {
-            errors.push(format!("{here}.sessions_per_week"), "must be at least 1");
+        if !(1..=21).contains(&self.sessions_per_week) {
+            errors.push(format!("{here}.sessions_per_week"), "must be 1 to 21");
         }
         if !(self.hours_per_session > 0.0 && self.hours_per_session <= 12.0) {
             errors.push(

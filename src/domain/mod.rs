@@ -2,6 +2,7 @@
 //! Nothing here knows about HTTP or SQL.
 
 pub mod catalogue;
+pub mod input;
 pub mod levels;
 pub mod plan;
 pub mod problem;

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::catalogue::Catalogue;
+use super::input;
 use super::levels::{DeliveredUnder, InterventionLevel, Level, OrderType, Requirement, RiskLevel};
 use super::provision::Provision;
 use super::validation::FieldErrors;
@@ -42,6 +43,7 @@ pub struct YoungPerson {
     /// A pseudonymous case reference, never a name.
     pub reference: String,
     #[schema(value_type = String, format = Date)]
+    #[serde(deserialize_with = "crate::domain::input::date")]
     pub date_of_birth: NaiveDate,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gender: Option<String>,
@@ -106,8 +108,10 @@ pub struct Order {
     #[serde(rename = "type")]
     pub order_type: OrderType,
     #[schema(value_type = String, format = Date)]
+    #[serde(deserialize_with = "crate::domain::input::date")]
     pub start: NaiveDate,
     #[schema(value_type = String, format = Date)]
+    #[serde(deserialize_with = "crate::domain::input::date")]
     pub end: NaiveDate,
     /// Youth rehabilitation orders: the requirements imposed; absent: every requirement.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -116,6 +120,7 @@ pub struct Order {
     /// halfway from `start` to `end`, rounded down.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<String>, format = Date)]
+    #[serde(deserialize_with = "crate::domain::input::optional_date")]
     pub licence_start: Option<NaiveDate>,
 }
 
@@ -178,6 +183,7 @@ impl Order {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct PlanningProblem {
     #[schema(value_type = String, format = Date)]
+    #[serde(deserialize_with = "crate::domain::input::date")]
     pub as_of: NaiveDate,
     pub young_person: YoungPerson,
     pub order: Order,
@@ -215,6 +221,7 @@ pub struct Case {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Caseload {
     #[schema(value_type = String, format = Date)]
+    #[serde(deserialize_with = "crate::domain::input::date")]
     pub as_of: NaiveDate,
     #[serde(default)]
     pub rivalries: Vec<(String, String)>,
@@ -312,9 +319,17 @@ fn validate_case(
     errors: &mut FieldErrors,
 ) {
     let yp = format!("{prefix}young_person");
-    let reference = person.reference.trim();
-    if reference.is_empty() || reference.len() > 64 {
-        errors.push(format!("{yp}.reference"), "must be 1 to 64 characters");
+    input::check_reference(&format!("{yp}.reference"), &person.reference, errors);
+    for (name, list) in [
+        ("gang_affiliations", &person.gang_affiliations),
+        ("unsafe_areas", &person.unsafe_areas),
+    ] {
+        if list.len() > 50 {
+            errors.push(format!("{yp}.{name}"), "at most 50 entries");
+        }
+        for (k, item) in list.iter().enumerate() {
+            input::check_name(&format!("{yp}.{name}[{k}]"), item, errors);
+        }
     }
     if person.date_of_birth > as_of {
         errors.push(
@@ -413,8 +428,11 @@ fn validate_case(
 
 fn validate_rivalries(rivalries: &[(String, String)], errors: &mut FieldErrors) {
     for (k, (a, b)) in rivalries.iter().enumerate() {
-        if a.trim().is_empty() || b.trim().is_empty() {
-            errors.push(format!("rivalries[{k}]"), "group names must not be empty");
+        let mut names = FieldErrors::default();
+        input::check_name(&format!("rivalries[{k}]"), a, &mut names);
+        input::check_name(&format!("rivalries[{k}]"), b, &mut names);
+        if let Some(first) = names.0.into_iter().next() {
+            errors.0.push(first);
         } else if a == b {
             errors.push(format!("rivalries[{k}]"), "a group cannot be its own rival");
         }

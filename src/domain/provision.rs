@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::catalogue::Catalogue;
+use super::input;
 use super::validation::FieldErrors;
 
 /// Someone already holding a place.
@@ -19,10 +20,12 @@ pub struct Participant {
     /// participant holds the place; absent: already.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<String>, format = Date)]
+    #[serde(deserialize_with = "crate::domain::input::optional_date")]
     pub start: Option<NaiveDate>,
     /// The last day the participant holds a rolling place; absent: held throughout.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<String>, format = Date)]
+    #[serde(deserialize_with = "crate::domain::input::optional_date")]
     pub until: Option<NaiveDate>,
 }
 
@@ -37,6 +40,7 @@ pub struct Provision {
     /// Cohort start dates; empty for rolling provision.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[schema(value_type = Vec<String>)]
+    #[serde(deserialize_with = "crate::domain::input::dates")]
     pub starts: Vec<NaiveDate>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub rolling: bool,
@@ -120,6 +124,17 @@ impl Provision {
                 format!("unknown intervention '{}'", self.intervention),
             );
         }
+        for (name, value) in [("provider", &self.provider), ("area", &self.area)] {
+            if !value.is_empty() {
+                input::check_name(&format!("{here}.{name}"), value, errors);
+            }
+        }
+        if self.starts.len() > 520 {
+            errors.push(format!("{here}.starts"), "at most 520 cohort starts");
+        }
+        if self.participants.len() > 2000 {
+            errors.push(format!("{here}.participants"), "at most 2000 participants");
+        }
         if !(0..=365).contains(&self.wait_days) {
             errors.push(format!("{here}.wait_days"), "must be 0 to 365");
         }
@@ -147,8 +162,9 @@ impl Provision {
         let mut references = BTreeSet::new();
         for (k, p) in self.participants.iter().enumerate() {
             let field = format!("{here}.participants[{k}]");
-            if p.reference.trim().is_empty() {
-                errors.push(format!("{field}.reference"), "must not be empty");
+            input::check_reference(&format!("{field}.reference"), &p.reference, errors);
+            for (g, group) in p.gang_affiliations.iter().enumerate() {
+                input::check_name(&format!("{field}.gang_affiliations[{g}]"), group, errors);
             }
             if !self.rolling {
                 match p.start {

@@ -40,6 +40,18 @@ impl FieldErrors {
         }
     }
 
+    /// Field names relative to `prefix` (a record checked as `entry.…` is reported as `…`).
+    pub fn relative_to(mut self, prefix: &str) -> FieldErrors {
+        for e in self.0.iter_mut() {
+            e.field = e
+                .field
+                .trim_start_matches(prefix)
+                .trim_start_matches('.')
+                .to_string();
+        }
+        self
+    }
+
     pub fn first(&self) -> Option<&FieldError> {
         self.0.first()
     }
@@ -84,7 +96,18 @@ pub fn parse_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, Field
         field: "(document)".into(),
         message: e.to_string(),
     })?;
-    Ok(value)
+    // Every string of every document obeys the text rules (control and direction characters,
+    // length), whichever field it is in: checked on the whole document, once.
+    let whole: serde_json::Value = serde_json::from_str(text).map_err(|e| FieldError {
+        field: "(document)".into(),
+        message: e.to_string(),
+    })?;
+    let mut errors = FieldErrors::default();
+    super::input::check_document_text(&whole, "", &mut errors);
+    match errors.0.into_iter().next() {
+        Some(first) => Err(first),
+        None => Ok(value),
+    }
 }
 
 /// serde's messages end with "at line L column C"; keep them, they help with big documents,

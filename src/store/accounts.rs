@@ -51,19 +51,31 @@ pub async fn planner_settings(db: &DatabaseConnection, team: &str) -> StoreResul
     Ok(serde_json::from_str(&team.planner_settings)?)
 }
 
+/// Replaces the caller's team's planner settings, with its audit entry in one transaction.
 pub async fn set_planner_settings(
     db: &DatabaseConnection,
-    team: &str,
+    caller: &Caller,
     settings: &PlannerSettings,
 ) -> StoreResult<()> {
-    let model = teams::Entity::find_by_id(team.to_string())
-        .one(db)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-    let mut active: teams::ActiveModel = model.into();
-    active.planner_settings = Set(serde_json::to_string(settings)?);
-    active.update(db).await?;
-    Ok(())
+    let txn = super::begin_write(db).await?;
+    let out = async {
+        let model = teams::Entity::find_by_id(caller.team_id.clone())
+            .one(&txn)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let mut active: teams::ActiveModel = model.into();
+        active.planner_settings = Set(serde_json::to_string(settings)?);
+        active.update(&txn).await?;
+        super::audit::record(
+            &txn,
+            caller,
+            super::audit::AuditAction::SettingsUpdate,
+            "settings:planner",
+        )
+        .await
+    }
+    .await;
+    super::finish(txn, out).await
 }
 
 pub struct NewToken {

@@ -1,5 +1,5 @@
 //! The audit trail: who read or changed what, and when. Reads of a child's record are recorded
-//! here, never in the logs.
+//! here, never in the logs. The application only ever appends to it.
 
 use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
 
@@ -7,16 +7,70 @@ use super::entities::audit_events;
 use super::{StoreResult, now};
 use crate::accounts::Caller;
 
+/// What was done. Stored as its code (`as_str`), which never changes once released.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuditAction {
+    PlanPreview,
+    AllocationPreview,
+    CohortBookingsRead,
+    CohortCreate,
+    CohortUpdate,
+    BookingCreate,
+    BookingCancel,
+    BookingMove,
+    WaitingListRead,
+    WaitingListAdd,
+    WaitingListRemove,
+    FacilitatorCreate,
+    RivalriesUpdate,
+    ProvisionRead,
+    ProvisionCreate,
+    ProvisionUpdate,
+    ProvisionDelete,
+    InterventionCreate,
+    InterventionUpdate,
+    InterventionRetire,
+    SettingsUpdate,
+}
+
+impl AuditAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuditAction::PlanPreview => "plan.preview",
+            AuditAction::AllocationPreview => "allocation.preview",
+            AuditAction::CohortBookingsRead => "cohort.bookings.read",
+            AuditAction::CohortCreate => "cohort.create",
+            AuditAction::CohortUpdate => "cohort.update",
+            AuditAction::BookingCreate => "booking.create",
+            AuditAction::BookingCancel => "booking.cancel",
+            AuditAction::BookingMove => "booking.move",
+            AuditAction::WaitingListRead => "waiting_list.read",
+            AuditAction::WaitingListAdd => "waiting_list.add",
+            AuditAction::WaitingListRemove => "waiting_list.remove",
+            AuditAction::FacilitatorCreate => "facilitator.create",
+            AuditAction::RivalriesUpdate => "rivalries.update",
+            AuditAction::ProvisionRead => "provision.participants.read",
+            AuditAction::ProvisionCreate => "provision.create",
+            AuditAction::ProvisionUpdate => "provision.update",
+            AuditAction::ProvisionDelete => "provision.delete",
+            AuditAction::InterventionCreate => "intervention.create",
+            AuditAction::InterventionUpdate => "intervention.update",
+            AuditAction::InterventionRetire => "intervention.retire",
+            AuditAction::SettingsUpdate => "settings.update",
+        }
+    }
+}
+
 pub async fn record(
     db: &impl ConnectionTrait,
     caller: &Caller,
-    action: &str,
+    action: AuditAction,
     subject: &str,
 ) -> StoreResult<()> {
     audit_events::ActiveModel {
         team_id: Set(caller.team_id.clone()),
         user_id: Set(caller.user_id.clone()),
-        action: Set(action.to_string()),
+        action: Set(action.as_str().to_string()),
         subject: Set(subject.to_string()),
         at: Set(now()),
         ..Default::default()

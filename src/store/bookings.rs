@@ -16,8 +16,6 @@
 //!   rows in id order, so two opposite moves cannot deadlock.
 //! * A duplicate (cohort, child) is refused by the unique key, not by a pre-check.
 
-use std::collections::BTreeSet;
-
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
@@ -26,12 +24,15 @@ use sea_orm::{
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::audit::AuditAction;
 use super::capacity_entities::{bookings, cohorts, waiting_list};
-use super::cohorts::{conflict_on_unique, find_model, finish};
+use super::cohorts::{conflict_on_unique, find_model};
 use super::entities::interventions;
+use super::finish;
 use super::idempotency::Claim;
 use super::{StoreError, StoreResult, audit, begin_write, now};
 use crate::accounts::Caller;
+use crate::domain::problem::rivals_of;
 
 /// A booking as the API shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
@@ -101,25 +102,6 @@ async fn shift_filled(
     Ok(update.exec(txn).await?.rows_affected == 1)
 }
 
-/// Rival pairs of the team that involve one of `groups`: the groups `groups` must not meet.
-async fn rivals_of(
-    txn: &DatabaseTransaction,
-    team: &str,
-    groups: &[String],
-) -> StoreResult<BTreeSet<String>> {
-    let own: BTreeSet<&str> = groups.iter().map(String::as_str).collect();
-    let mut rivals = BTreeSet::new();
-    for (a, b) in super::rivalries::get(txn, team).await? {
-        if own.contains(a.as_str()) {
-            rivals.insert(b.clone());
-        }
-        if own.contains(b.as_str()) {
-            rivals.insert(a);
-        }
-    }
-    Ok(rivals)
-}
-
 /// Refuses (409) a child whose groups are rivals of a member's, in a cohort of a group-format
 /// intervention. Runs after the cohort row's conditional UPDATE: see the module comment.
 async fn check_rivals(
@@ -132,7 +114,7 @@ async fn check_rivals(
     if groups.is_empty() {
         return Ok(());
     }
-    let rivals = rivals_of(txn, team, groups).await?;
+    let rivals = rivals_of(groups, &super::rivalries::get(txn, team).await?);
     if rivals.is_empty() {
         return Ok(());
     }
@@ -167,8 +149,9 @@ async fn check_rivals(
     Ok(())
 }
 
-/// Books one child into one cohort inside `txn`; see the module comment.
-async fn book_in(
+/// Books one child into one cohort inside `txn`; see the module comment. Every booking, whoever
+/// makes it (a coordinator, a cohort sync), goes through here.
+pub(crate) async fn book_in(
     txn: &DatabaseTransaction,
     caller: &Caller,
     cohort_id: &str,
@@ -213,7 +196,7 @@ async fn book_in(
     audit::record(
         txn,
         caller,
-        "booking.create",
+        AuditAction::BookingCreate,
         &format!("cohort:{cohort_id} child:{reference}"),
     )
     .await?;
@@ -264,7 +247,7 @@ async fn cancel_in(
     audit::record(
         txn,
         caller,
-        "booking.cancel",
+        AuditAction::BookingCancel,
         &format!("cohort:{cohort_id} child:{}", booking.child_reference),
     )
     .await?;
@@ -344,7 +327,7 @@ pub async fn move_booking(
         audit::record(
             &txn,
             caller,
-            "booking.move",
+            AuditAction::BookingMove,
             &format!("from:{from} to:{to} child:{reference}"),
         )
         .await?;

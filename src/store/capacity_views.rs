@@ -56,7 +56,7 @@ pub struct ProvisionUse {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
-pub struct Utilisation {
+pub struct TeamUtilisation {
     #[schema(value_type = String, format = Date)]
     pub from: NaiveDate,
     #[schema(value_type = String, format = Date)]
@@ -121,7 +121,7 @@ pub async fn inputs(db: &impl ConnectionTrait, team: &str) -> StoreResult<Inputs
 }
 
 /// Per provision, then per cohort in the window: places, filled, free, waiting.
-pub fn utilisation(inputs: &Inputs, window: Window) -> Utilisation {
+pub fn utilisation(inputs: &Inputs, window: Window) -> TeamUtilisation {
     let provisions = inputs
         .provisions
         .iter()
@@ -149,7 +149,7 @@ pub fn utilisation(inputs: &Inputs, window: Window) -> Utilisation {
             }
         })
         .collect();
-    Utilisation {
+    TeamUtilisation {
         from: window.from,
         to: window.to,
         provisions,

@@ -8,14 +8,15 @@ use chrono::NaiveDate;
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait,
-    QueryFilter, Set, SqlErr,
+    QueryFilter, Set, SqlErr, TransactionTrait,
 };
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::capacity_entities::{bookings, cohort_facilitators, cohorts, facilitators};
+use super::audit::AuditAction;
+use super::capacity_entities::{cohort_facilitators, cohorts, facilitators};
 use super::provision::StoredProvision;
-use super::{StoreError, StoreResult, audit, begin_write, now};
+use super::{StoreError, StoreResult, audit, begin_write, finish, now};
 use crate::accounts::Caller;
 use crate::domain::{FieldErrors, Provision};
 
@@ -48,24 +49,6 @@ pub(crate) fn conflict_on_unique(e: DbErr, message: impl FnOnce() -> String) -> 
     match e.sql_err() {
         Some(SqlErr::UniqueConstraintViolation(_)) => StoreError::Conflict(message()),
         _ => StoreError::Db(e),
-    }
-}
-
-/// Commits when `out` is Ok, rolls back at once otherwise (so that neither SQLite's write lock
-/// nor PostgreSQL's row locks outlive the request).
-pub(crate) async fn finish<T, E: From<DbErr>>(
-    txn: DatabaseTransaction,
-    out: Result<T, E>,
-) -> Result<T, E> {
-    match out {
-        Ok(value) => {
-            txn.commit().await?;
-            Ok(value)
-        }
-        Err(e) => {
-            let _ = txn.rollback().await;
-            Err(e)
-        }
     }
 }
 
@@ -289,6 +272,13 @@ fn check_start(provision: &Provision, start: Option<NaiveDate>) -> Result<(), Ca
                 provision.id
             ),
         )),
+        (false, Some(day)) if !provision.starts.contains(&day) => Err(CapacityError::invalid(
+            "start",
+            format!(
+                "{day} is not one of the starts of '{}': add it to the provision first",
+                provision.id
+            ),
+        )),
         _ => Ok(()),
     }
 }
@@ -365,7 +355,13 @@ pub async fn create(
             })
         })?;
         set_facilitators(&txn, team, &id, &new.facilitators).await?;
-        audit::record(&txn, caller, "cohort.create", &format!("cohort:{id}")).await?;
+        audit::record(
+            &txn,
+            caller,
+            AuditAction::CohortCreate,
+            &format!("cohort:{id}"),
+        )
+        .await?;
         Ok(())
     }
     .await;
@@ -440,7 +436,13 @@ pub async fn update(
             ));
         }
         set_facilitators(&txn, team, id, &change.facilitators).await?;
-        audit::record(&txn, caller, "cohort.update", &format!("cohort:{id}")).await?;
+        audit::record(
+            &txn,
+            caller,
+            AuditAction::CohortUpdate,
+            &format!("cohort:{id}"),
+        )
+        .await?;
         Ok(())
     }
     .await;
@@ -511,36 +513,38 @@ pub async fn sync(
                 Some(day) => provision.cohort_participants(day).collect(),
                 None => provision.participants_during(today, today),
             };
+            audit::record(
+                &txn,
+                caller,
+                AuditAction::CohortCreate,
+                &format!("cohort:{id}"),
+            )
+            .await?;
+            // Through the booking rules (places, rival groups, the waiting list), each in its own
+            // savepoint: a participant the rules refuse is left unbooked, not the whole sync.
             let mut seen = BTreeSet::new();
-            let mut rows = Vec::new();
             for p in participants {
-                if rows.len() as i64 >= provision.places || !seen.insert(p.reference.clone()) {
+                if !seen.insert(p.reference.clone()) {
                     continue;
                 }
-                rows.push(bookings::ActiveModel {
-                    id: Set(uuid::Uuid::new_v4().to_string()),
-                    team_id: Set(team.to_string()),
-                    cohort_id: Set(id.clone()),
-                    child_reference: Set(p.reference.clone()),
-                    gang_affiliations: Set(serde_json::to_string(&p.gang_affiliations)?),
-                    booked_at: Set(now()),
-                    booked_by: Set(caller.user_id.clone()),
-                });
+                let attempt = txn.begin().await?;
+                match super::bookings::book_in(
+                    &attempt,
+                    caller,
+                    &id,
+                    &p.reference,
+                    &p.gang_affiliations,
+                )
+                .await
+                {
+                    Ok(_) => {
+                        attempt.commit().await?;
+                        booked += 1;
+                    }
+                    Err(StoreError::Conflict(_)) => attempt.rollback().await?,
+                    Err(e) => return Err(e),
+                }
             }
-            if !rows.is_empty() {
-                let n = rows.len() as i64;
-                bookings::Entity::insert_many(rows)
-                    .exec_without_returning(&txn)
-                    .await?;
-                cohorts::Entity::update_many()
-                    .col_expr(cohorts::Column::Filled, Expr::value(n))
-                    .filter(cohorts::Column::TeamId.eq(team))
-                    .filter(cohorts::Column::Id.eq(id.clone()))
-                    .exec(&txn)
-                    .await?;
-                booked += n as usize;
-            }
-            audit::record(&txn, caller, "cohort.create", &format!("cohort:{id}")).await?;
             created.push(id);
         }
         Ok((created, existing, booked))

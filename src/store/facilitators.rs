@@ -9,8 +9,10 @@ use sea_orm::{
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::audit::AuditAction;
 use super::capacity_entities::facilitators;
-use super::cohorts::{finish, parse_date};
+use super::cohorts::parse_date;
+use super::finish;
 use super::{StoreResult, audit, begin_write, now};
 use crate::accounts::Caller;
 
@@ -78,7 +80,7 @@ pub async fn create(
         audit::record(
             &txn,
             caller,
-            "facilitator.create",
+            AuditAction::FacilitatorCreate,
             &format!("facilitator:{id}"),
         )
         .await?;

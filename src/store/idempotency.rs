@@ -8,7 +8,7 @@ use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 
 use super::capacity_entities::idempotency_keys;
-use super::cohorts::finish;
+use super::finish;
 use super::{StoreResult, begin_write, now};
 use crate::accounts::Caller;
 

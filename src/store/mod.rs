@@ -40,9 +40,18 @@ pub enum StoreError {
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
-/// Connects to the store named by `url` (`sqlite://path?mode=rwc` or `postgres://…`). SQLite gets
-/// WAL, synchronous=FULL, a busy timeout and foreign keys; its file's folder is created.
+/// Connections kept when the configuration does not say (`pool_size`).
+pub const DEFAULT_POOL_SIZE: u32 = 8;
+
+/// Connects with the default pool size.
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
+    connect_pool(url, DEFAULT_POOL_SIZE).await
+}
+
+/// Connects to the store named by `url` (`sqlite://path?mode=rwc` or `postgres://…`) with at
+/// most `pool_size` connections. SQLite gets WAL, synchronous=FULL, a busy timeout and foreign
+/// keys; its file's folder is created.
+pub async fn connect_pool(url: &str, pool_size: u32) -> Result<DatabaseConnection, DbErr> {
     let mut url = url.to_string();
     if let Some(rest) = url.strip_prefix("sqlite://") {
         let path = rest.split('?').next().unwrap_or_default();
@@ -65,7 +74,7 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     }
     let mut options = ConnectOptions::new(url);
     options
-        .max_connections(8)
+        .max_connections(pool_size.max(1))
         .min_connections(1)
         .acquire_timeout(Duration::from_secs(10))
         .sqlx_logging(false)
@@ -100,4 +109,22 @@ pub async fn ping(db: &DatabaseConnection) -> Result<(), DbErr> {
 
 pub fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// Commits when `out` is Ok, rolls back at once otherwise (so that neither SQLite's write lock
+/// nor PostgreSQL's row locks outlive the request).
+pub(crate) async fn finish<T, E: From<DbErr>>(
+    txn: DatabaseTransaction,
+    out: Result<T, E>,
+) -> Result<T, E> {
+    match out {
+        Ok(value) => {
+            txn.commit().await?;
+            Ok(value)
+        }
+        Err(e) => {
+            let _ = txn.rollback().await;
+            Err(e)
+        }
+    }
 }

@@ -2,16 +2,18 @@
 
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, Set, SqlErr,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, Set, SqlErr,
 };
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::capacity_entities::{cohorts, waiting_list};
-use super::cohorts::finish;
+use super::audit::{self, AuditAction};
+use super::capacity_entities::{cohort_facilitators, cohorts, waiting_list};
 use super::entities::provision;
+use super::finish;
 use super::{StoreError, StoreResult, begin_write, now};
+use crate::accounts::Caller;
 use crate::domain::Provision;
 
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
@@ -62,9 +64,10 @@ fn row(team: &str, p: &Provision, version: i64) -> StoreResult<provision::Active
 
 pub async fn create(
     db: &DatabaseConnection,
-    team: &str,
+    caller: &Caller,
     p: &Provision,
 ) -> StoreResult<StoredProvision> {
+    let team = caller.team_id.as_str();
     let txn = begin_write(db).await?;
     if provision::Entity::find_by_id((team.to_string(), p.id.clone()))
         .one(&txn)
@@ -79,6 +82,13 @@ pub async fn create(
     provision::Entity::insert(row(team, p, 1)?)
         .exec(&txn)
         .await?;
+    audit::record(
+        &txn,
+        caller,
+        AuditAction::ProvisionCreate,
+        &format!("provision:{}", p.id),
+    )
+    .await?;
     let saved = get(&txn, team, &p.id).await?;
     txn.commit().await?;
     Ok(saved)
@@ -87,12 +97,84 @@ pub async fn create(
 /// Replaces a provision record if `expected_version` is still current.
 pub async fn update(
     db: &DatabaseConnection,
-    team: &str,
+    caller: &Caller,
     p: &Provision,
     expected_version: i64,
 ) -> StoreResult<StoredProvision> {
+    let team = caller.team_id.as_str();
     let txn = begin_write(db).await?;
     let current = get(&txn, team, &p.id).await?;
+    let out = async {
+        keep_booked_starts(&txn, team, p).await?;
+        replace(&txn, team, p, expected_version, current.version).await?;
+        audit::record(
+            &txn,
+            caller,
+            AuditAction::ProvisionUpdate,
+            &format!("provision:{}", p.id),
+        )
+        .await?;
+        get(&txn, team, &p.id).await
+    }
+    .await;
+    finish(txn, out).await
+}
+
+/// A provision's cohorts must stay among its starts: a start (or the rolling pool) that has
+/// bookings cannot be removed (409: cancel or move them first); an empty cohort whose start is
+/// removed goes with it.
+async fn keep_booked_starts(
+    txn: &DatabaseTransaction,
+    team: &str,
+    p: &Provision,
+) -> StoreResult<()> {
+    let existing = cohorts::Entity::find()
+        .filter(cohorts::Column::TeamId.eq(team))
+        .filter(cohorts::Column::ProvisionId.eq(p.id.clone()))
+        .all(txn)
+        .await?;
+    let mut orphaned = Vec::new();
+    for cohort in existing {
+        let kept = match cohort.start.as_deref() {
+            None => p.rolling,
+            Some(day) => !p.rolling && p.starts.iter().any(|s| s.to_string() == day),
+        };
+        if kept {
+            continue;
+        }
+        if cohort.filled > 0 {
+            let which = cohort.start.as_deref().unwrap_or("the rolling pool");
+            return Err(StoreError::Conflict(format!(
+                "the cohort starting {which} has {} booking(s): cancel or move them before \
+                 removing its start",
+                cohort.filled
+            )));
+        }
+        orphaned.push(cohort.id);
+    }
+    if !orphaned.is_empty() {
+        cohort_facilitators::Entity::delete_many()
+            .filter(cohort_facilitators::Column::TeamId.eq(team))
+            .filter(cohort_facilitators::Column::CohortId.is_in(orphaned.clone()))
+            .exec(txn)
+            .await?;
+        cohorts::Entity::delete_many()
+            .filter(cohorts::Column::TeamId.eq(team))
+            .filter(cohorts::Column::Id.is_in(orphaned))
+            .exec(txn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Writes the new document if `expected_version` is still current.
+async fn replace(
+    txn: &DatabaseTransaction,
+    team: &str,
+    p: &Provision,
+    expected_version: i64,
+    current_version: i64,
+) -> StoreResult<()> {
     let result = provision::Entity::update_many()
         .col_expr(
             provision::Column::InterventionId,
@@ -110,16 +192,14 @@ pub async fn update(
         .filter(provision::Column::TeamId.eq(team))
         .filter(provision::Column::Id.eq(p.id.clone()))
         .filter(provision::Column::Version.eq(expected_version))
-        .exec(&txn)
+        .exec(txn)
         .await?;
     if result.rows_affected != 1 {
         return Err(StoreError::Stale {
-            current: current.version,
+            current: current_version,
         });
     }
-    let saved = get(&txn, team, &p.id).await?;
-    txn.commit().await?;
-    Ok(saved)
+    Ok(())
 }
 
 /// Deletes a provision if `expected_version` is still current (412 otherwise) and nothing
@@ -128,10 +208,11 @@ pub async fn update(
 /// the check, before the delete) makes the foreign key refuse the delete: also a 409.
 pub async fn delete(
     db: &DatabaseConnection,
-    team: &str,
+    caller: &Caller,
     id: &str,
     expected_version: i64,
 ) -> StoreResult<()> {
+    let team = caller.team_id.as_str();
     let txn = begin_write(db).await?;
     let out = async {
         let current = get(&txn, team, id).await?;
@@ -161,7 +242,13 @@ pub async fn delete(
         if result.rows_affected != 1 {
             return Err(stale);
         }
-        Ok(())
+        audit::record(
+            &txn,
+            caller,
+            AuditAction::ProvisionDelete,
+            &format!("provision:{id}"),
+        )
+        .await
     }
     .await;
     finish(txn, out).await
@@ -201,17 +288,22 @@ fn in_use_message(id: &str, cohorts: u64, waiting: u64) -> String {
 
 /// Loads a team's offer from a file: inserts what is new, updates what changed, keeps the rest.
 /// Running it twice changes nothing.
-pub async fn load(db: &DatabaseConnection, team: &str, offer: &[Provision]) -> StoreResult<usize> {
+pub async fn load(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    offer: &[Provision],
+) -> StoreResult<usize> {
+    let team = caller.team_id.as_str();
     let mut changed = 0;
     for p in offer {
         match get(db, team, &p.id).await {
             Ok(current) if current.provision == *p => {}
             Ok(current) => {
-                update(db, team, p, current.version).await?;
+                update(db, caller, p, current.version).await?;
                 changed += 1;
             }
             Err(StoreError::NotFound) => {
-                create(db, team, p).await?;
+                create(db, caller, p).await?;
                 changed += 1;
             }
             Err(e) => return Err(e),

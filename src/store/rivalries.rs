@@ -4,8 +4,9 @@ use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
 };
 
+use super::audit::AuditAction;
 use super::capacity_entities::team_rivalries;
-use super::cohorts::finish;
+use super::finish;
 use super::{StoreResult, audit, begin_write};
 use crate::accounts::Caller;
 
@@ -61,7 +62,7 @@ pub async fn set(
         audit::record(
             &txn,
             caller,
-            "rivalries.update",
+            AuditAction::RivalriesUpdate,
             &format!("pairs:{}", rows.len()),
         )
         .await

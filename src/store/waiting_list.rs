@@ -9,8 +9,10 @@ use sea_orm::{
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::audit::AuditAction;
 use super::capacity_entities::{cohorts, waiting_list};
-use super::cohorts::{finish, parse_date};
+use super::cohorts::parse_date;
+use super::finish;
 use super::{StoreError, StoreResult, audit, begin_write, now};
 use crate::accounts::Caller;
 
@@ -92,7 +94,7 @@ pub async fn list(
         audit::record(
             db,
             caller,
-            "waiting_list.read",
+            AuditAction::WaitingListRead,
             &format!("provision:{provision}"),
         )
         .await?;
@@ -146,7 +148,7 @@ pub async fn add(
         audit::record(
             &txn,
             caller,
-            "waiting_list.add",
+            AuditAction::WaitingListAdd,
             &format!("provision:{provision} child:{reference}"),
         )
         .await?;
@@ -188,7 +190,7 @@ pub async fn remove(
         audit::record(
             &txn,
             caller,
-            "waiting_list.remove",
+            AuditAction::WaitingListRemove,
             &format!("provision:{provision} child:{}", entry.child_reference),
         )
         .await

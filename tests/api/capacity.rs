@@ -101,7 +101,9 @@ async fn concurrent_bookings_never_overfill(app: TestApp) {
         &app,
         "race-kcp",
         "knife-crime-programme",
-        &[in_days(400)],
+        &(0..20)
+            .map(|round| in_days(30 + 7 * round))
+            .collect::<Vec<_>>(),
         10,
     )
     .await;
@@ -388,7 +390,7 @@ async fn rival_groups_refused(app: TestApp) {
         &app,
         "rival-kcp",
         "knife-crime-programme",
-        &[in_days(50)],
+        &[in_days(50), in_days(57)],
         6,
     )
     .await;

@@ -4,7 +4,9 @@
 use std::path::PathBuf;
 
 use intervention_planner::accounts::Role;
-use intervention_planner::{cli, startup, store};
+use intervention_planner::app;
+use intervention_planner::configuration::{Settings, SolverLimits};
+use intervention_planner::{startup, store};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,46 +87,75 @@ async fn fresh_database(backend: Backend, dir: &tempfile::TempDir) -> String {
     }
 }
 
-pub async fn spawn_app(backend: Backend) -> TestApp {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let url = fresh_database(backend, &dir).await;
-    let db = store::connect(&url).await.expect("connect");
-    store::migrate(&db).await.expect("migrate");
-    cli::load_demo(&db, &repo_path("catalogue"))
-        .await
-        .expect("demo data");
-    let token = |team: &'static str, role: Role| {
-        let db = db.clone();
-        async move {
-            store::accounts::create_token(&db, team, role, "test")
+/// How a test's app is set up: the backend and the settings; the demo teams are always loaded
+/// (every test's tokens belong to them).
+pub struct TestAppBuilder {
+    backend: Backend,
+    settings: Settings,
+}
+
+impl TestAppBuilder {
+    pub fn solver(mut self, limits: SolverLimits) -> Self {
+        self.settings.solver = limits;
+        self
+    }
+
+    pub async fn spawn(self) -> TestApp {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = fresh_database(self.backend, &dir).await;
+        let db = store::connect(&url).await.expect("connect");
+        store::migrate(&db).await.expect("migrate");
+        let mut tokens = Vec::new();
+        {
+            app::demo::load(&db, &repo_path("catalogue"))
                 .await
-                .expect("token")
-                .token
+                .expect("demo data");
+            for (team, role) in [
+                ("demo-a", Role::Coordinator),
+                ("demo-a", Role::CaseManager),
+                ("demo-a", Role::Manager),
+                ("demo-a", Role::Admin),
+                ("demo-b", Role::Coordinator),
+            ] {
+                let created = store::accounts::create_token(&db, team, role, "test")
+                    .await
+                    .expect("token");
+                tokens.push(created.token);
+            }
         }
-    };
-    let coordinator = token("demo-a", Role::Coordinator).await;
-    let case_manager = token("demo-a", Role::CaseManager).await;
-    let manager = token("demo-a", Role::Manager).await;
-    let admin = token("demo-a", Role::Admin).await;
-    let other_team_coordinator = token("demo-b", Role::Coordinator).await;
-    let app = startup::Application::build("127.0.0.1:0", db.clone(), 1).expect("build app");
-    let address = format!("http://127.0.0.1:{}", app.port());
-    tokio::spawn(app.run_until_stopped());
-    TestApp {
-        backend,
-        address,
-        db,
-        client: reqwest::Client::new(),
-        coordinator,
-        case_manager,
-        manager,
-        admin,
-        other_team_coordinator,
-        _dir: dir,
+        let app = startup::Application::build("127.0.0.1:0", db.clone(), &self.settings)
+            .expect("build app");
+        let address = format!("http://127.0.0.1:{}", app.port());
+        tokio::spawn(app.run_until_stopped());
+        let mut tokens = tokens.into_iter();
+        let mut next = || tokens.next().expect("five tokens");
+        TestApp {
+            backend: self.backend,
+            address,
+            db,
+            client: reqwest::Client::new(),
+            coordinator: next(),
+            case_manager: next(),
+            manager: next(),
+            admin: next(),
+            other_team_coordinator: next(),
+            _dir: dir,
+        }
     }
 }
 
+/// The usual app: the demo teams and a token for each role.
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    TestApp::builder(backend).spawn().await
+}
+
 impl TestApp {
+    pub fn builder(backend: Backend) -> TestAppBuilder {
+        let mut settings = Settings::default();
+        settings.shutdown_timeout_seconds = 1;
+        TestAppBuilder { backend, settings }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
     }
@@ -151,6 +182,67 @@ impl TestApp {
             .send()
             .await
             .expect("request")
+    }
+
+    /// PUT with `If-Match` when given an entity tag (as read from an `ETag`).
+    pub async fn put_json(
+        &self,
+        token: &str,
+        path: &str,
+        if_match: Option<&str>,
+        body: &serde_json::Value,
+    ) -> reqwest::Response {
+        let mut request = self
+            .client
+            .put(self.url(path))
+            .bearer_auth(token)
+            .json(body);
+        if let Some(tag) = if_match {
+            request = request.header("If-Match", tag);
+        }
+        request.send().await.expect("request")
+    }
+
+    /// DELETE with `If-Match` when given an entity tag.
+    pub async fn delete(
+        &self,
+        token: &str,
+        path: &str,
+        if_match: Option<&str>,
+    ) -> reqwest::Response {
+        let mut request = self.client.delete(self.url(path)).bearer_auth(token);
+        if let Some(tag) = if_match {
+            request = request.header("If-Match", tag);
+        }
+        request.send().await.expect("request")
+    }
+
+    /// Every cohort's `filled` equals its bookings: bookings are the one record of who holds
+    /// a place.
+    pub async fn assert_occupancy_consistent(&self) {
+        let rows = self
+            .db
+            .query_all_raw(sea_orm::Statement::from_string(
+                self.db.get_database_backend(),
+                "SELECT c.id, c.filled, c.places, (SELECT COUNT(*) FROM bookings b \
+                 WHERE b.team_id = c.team_id AND b.cohort_id = c.id) AS booked FROM cohorts c",
+            ))
+            .await
+            .expect("occupancy query");
+        for row in rows {
+            let id: String = row.try_get("", "id").unwrap();
+            let filled: i64 = row.try_get("", "filled").unwrap();
+            let places: i64 = row.try_get("", "places").unwrap();
+            let booked: i64 = row.try_get("", "booked").unwrap();
+            assert_eq!(
+                filled, booked,
+                "cohort {id}: filled {filled}, bookings {booked}"
+            );
+            assert!(
+                filled <= places,
+                "cohort {id}: {filled} filled of {places} places"
+            );
+        }
     }
 }
 

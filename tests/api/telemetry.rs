@@ -8,7 +8,6 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
 use actix_web::test;
-use actix_web::web;
 use intervention_planner::{startup, store};
 use sea_orm::DatabaseConnection;
 use tracing::field::{Field, Visit};
@@ -84,7 +83,11 @@ struct Seen {
 }
 
 async fn call(capture: &Capture, db: &DatabaseConnection, request: test::TestRequest) -> Seen {
-    let app = test::init_service(startup::app(web::Data::new(db.clone()))).await;
+    let app = test::init_service(startup::app(startup::Shared::new(
+        db.clone(),
+        &intervention_planner::configuration::Settings::default(),
+    )))
+    .await;
     let before = capture.spans.lock().unwrap().len();
     let response = test::call_service(&app, request.to_request()).await;
     let request_id = response
