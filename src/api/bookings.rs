@@ -37,6 +37,7 @@ pub fn check_groups(groups: &[String], errors: &mut FieldErrors) {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct BookingInput {
     /// The child's pseudonymous case reference.
+    #[schema(pattern = r"^[A-Za-z0-9._-]{1,64}$", min_length = 1, max_length = 64)]
     pub reference: String,
     /// Groups the child is affiliated with (for the rival-group check).
     #[serde(default)]
@@ -45,6 +46,7 @@ pub struct BookingInput {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct MoveInput {
+    #[schema(pattern = r"^[A-Za-z0-9._-]{1,64}$", min_length = 1, max_length = 64)]
     pub reference: String,
     /// The cohort the child leaves.
     pub from: String,

@@ -32,6 +32,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct WaitingInput {
     /// The child's pseudonymous case reference.
+    #[schema(pattern = r"^[A-Za-z0-9._-]{1,64}$", min_length = 1, max_length = 64)]
     pub reference: String,
 }
 
@@ -93,6 +94,7 @@ pub struct FacilitatorQuery {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct FacilitatorInput {
+    #[schema(min_length = 1, max_length = 200, pattern = r"^[^<>]*\S[^<>]*$")]
     pub name: String,
     /// The intervention they are trained to deliver.
     pub intervention: String,

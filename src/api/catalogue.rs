@@ -74,6 +74,9 @@ pub async fn list_interventions(
     db: web::Data<DatabaseConnection>,
     query: web::Query<Search>,
 ) -> Result<HttpResponse, ApiError> {
+    if query.age.is_some_and(|a| !(0..=25).contains(&a)) {
+        return Err(ApiError::invalid("age", "an age from 0 to 25"));
+    }
     let filter = Filter::from(query.into_inner());
     let found = app::catalogue::search(&Access::new(&db, &caller), &filter).await?;
     Ok(HttpResponse::Ok().json(found))

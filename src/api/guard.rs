@@ -54,9 +54,19 @@ pub async fn harden(
     Ok(response)
 }
 
-/// No route at this address (or not with this method).
-pub async fn not_found() -> HttpResponse {
-    ApiError::NotFound.error_response()
+/// No route at this address: 404; a route at this address without this method: 405 with
+/// `Allow`.
+pub async fn not_found(req: HttpRequest) -> HttpResponse {
+    let methods = super::openapi::methods_at(req.path());
+    if methods.is_empty() {
+        return ApiError::NotFound.error_response();
+    }
+    let mut response =
+        ApiError::Http(actix_web::http::StatusCode::METHOD_NOT_ALLOWED).error_response();
+    if let Ok(value) = HeaderValue::from_str(&methods.join(", ")) {
+        response.headers_mut().insert(header::ALLOW, value);
+    }
+    response
 }
 
 /// A query string that does not parse: 422 without echoing it.

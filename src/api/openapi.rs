@@ -40,6 +40,27 @@ pub fn document() -> utoipa::openapi::OpenApi {
 static DOCUMENT: LazyLock<serde_json::Value> =
     LazyLock::new(|| serde_json::to_value(document()).expect("the document serialises"));
 
+/// The methods the document lists for a concrete path (`/api/v1/cohorts/abc` matches
+/// `/api/v1/cohorts/{id}`): empty when no route has this address.
+pub fn methods_at(path: &str) -> Vec<String> {
+    let asked: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+    let mut methods = Vec::new();
+    for (template, item) in DOCUMENT["paths"].as_object().into_iter().flatten() {
+        let parts: Vec<&str> = template.split('/').collect();
+        let matches = parts.len() == asked.len()
+            && parts
+                .iter()
+                .zip(&asked)
+                .all(|(t, a)| t.starts_with('{') || t == a);
+        if matches {
+            for method in item.as_object().into_iter().flatten().map(|(m, _)| m) {
+                methods.push(method.to_uppercase());
+            }
+        }
+    }
+    methods
+}
+
 struct BearerAuth;
 
 impl Modify for BearerAuth {
@@ -74,10 +95,15 @@ fn error(description: &str) -> RefOr<Response> {
 fn complete(path: &str, operation: &mut Operation) {
     let secured = operation.security.as_ref().is_some_and(|s| !s.is_empty());
     let has_body = operation.request_body.is_some();
-    let has_query = operation.parameters.as_ref().is_some_and(|ps| {
-        ps.iter()
-            .any(|p| matches!(p, RefOr::T(p) if matches!(p.parameter_in, utoipa::openapi::path::ParameterIn::Query)))
-    });
+    let has_parameter = |place: utoipa::openapi::path::ParameterIn| {
+        operation.parameters.as_ref().is_some_and(|ps| {
+            ps.iter()
+                .any(|p| matches!(p, RefOr::T(p) if p.parameter_in == place))
+        })
+    };
+    use utoipa::openapi::path::ParameterIn;
+    let has_query = has_parameter(ParameterIn::Query);
+    let has_header = has_parameter(ParameterIn::Header);
     let mut add = |status: &str, description: &str| {
         operation
             .responses
@@ -101,6 +127,9 @@ fn complete(path: &str, operation: &mut Operation) {
     }
     if has_query {
         add("422", "a query parameter is not valid");
+    }
+    if has_header {
+        add("422", "a header (If-Match, Idempotency-Key) is not valid");
     }
     add("500", "something went wrong on our side");
 }

@@ -109,13 +109,13 @@ impl Solvers {
 
 /// An upper bound on the candidate starts the planner weighs for one order: every intervention
 /// in every week of the order, and every provision's starts (its weeks, when rolling).
-fn candidate_bound(order: &Order, catalogue: &Catalogue, provision: &[Provision]) -> usize {
+fn candidate_bound(order: &Order, catalogue: Option<&Catalogue>, provision: &[Provision]) -> usize {
     let weeks = usize::try_from((order.end - order.start).num_days().max(0) / 7 + 1).unwrap_or(0);
     let offered: usize = provision
         .iter()
         .map(|p| if p.rolling { weeks } else { p.starts.len() })
         .sum();
-    catalogue.interventions.len() * weeks + offered
+    catalogue.map_or(0, |c| c.interventions.len()) * weeks + offered
 }
 
 fn too_large(field: &str, bound: usize, most: usize) -> AppError {
@@ -191,11 +191,11 @@ async fn complete(
     provision: &mut Option<Vec<Provision>>,
     rivalries: &mut Vec<(String, String)>,
 ) -> StoreResult<()> {
-    if catalogue.is_none() {
-        *catalogue = Some(store::catalogue::planning_catalogue(db, team).await?);
-    }
+    let known = match catalogue {
+        Some(known) => known,
+        None => catalogue.insert(store::catalogue::planning_catalogue(db, team).await?),
+    };
     if provision.is_none() {
-        let known = catalogue.as_ref().expect("filled above");
         *provision = Some(team_provision(db, team, known).await?);
         for pair in store::rivalries::get(db, team).await? {
             if !rivalries.contains(&pair) {
@@ -249,7 +249,7 @@ pub async fn preview_plan(
     let settings = store::accounts::planner_settings(access.db, access.team()).await?;
     let bound = candidate_bound(
         &problem.order,
-        problem.catalogue.as_ref().expect("completed"),
+        problem.catalogue.as_ref(),
         problem.provision.as_deref().unwrap_or_default(),
     );
     if bound > solvers.limits.max_candidates_per_case {
@@ -285,7 +285,7 @@ pub async fn preview_allocation(
     }
     complete_caseload(access.db, access.team(), &mut caseload).await?;
     let settings = store::accounts::planner_settings(access.db, access.team()).await?;
-    let catalogue = caseload.catalogue.as_ref().expect("completed");
+    let catalogue = caseload.catalogue.as_ref();
     let provision = caseload.provision.as_deref().unwrap_or_default();
     let mut total = 0;
     for (k, case) in caseload.cases.iter().enumerate() {

@@ -64,10 +64,21 @@ pub struct TeamUtilisation {
     pub provisions: Vec<ProvisionUse>,
 }
 
+/// Why a cohort is at risk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AtRiskCode {
+    /// Less than half full within 2 weeks of its start.
+    UnderFilled,
+    /// No attached facilitator is trained in the intervention by the start.
+    NoTrainedFacilitator,
+    /// Its provision's waiting list is longer than the free places in the window.
+    Oversubscribed,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct Reason {
-    /// `under_filled`, `no_trained_facilitator` or `oversubscribed`.
-    pub code: String,
+    pub code: AtRiskCode,
     pub detail: String,
 }
 
@@ -160,7 +171,7 @@ fn facilitator_reason(inputs: &Inputs, cohort: &Cohort, as_of: NaiveDate) -> Opt
     let by = cohort.start.unwrap_or(as_of);
     if cohort.facilitators.is_empty() {
         return Some(Reason {
-            code: "no_trained_facilitator".into(),
+            code: AtRiskCode::NoTrainedFacilitator,
             detail: "no facilitator is attached".into(),
         });
     }
@@ -170,7 +181,7 @@ fn facilitator_reason(inputs: &Inputs, cohort: &Cohort, as_of: NaiveDate) -> Opt
         .filter_map(|id| inputs.facilitators.get(id))
         .any(|f| f.intervention == cohort.intervention && f.trained_on <= by);
     (!trained).then(|| Reason {
-        code: "no_trained_facilitator".into(),
+        code: AtRiskCode::NoTrainedFacilitator,
         detail: format!(
             "none of the {} attached facilitator(s) is trained in {} on or before {by}",
             cohort.facilitators.len(),
@@ -200,7 +211,7 @@ pub fn at_risk(inputs: &Inputs, window: Window) -> AtRisk {
             && c.filled * 2 < c.places
         {
             reasons.push(Reason {
-                code: "under_filled".into(),
+                code: AtRiskCode::UnderFilled,
                 detail: format!(
                     "{} of {} places filled and it starts on {start}",
                     c.filled, c.places
@@ -211,7 +222,7 @@ pub fn at_risk(inputs: &Inputs, window: Window) -> AtRisk {
         let (free, count) = free_by_provision[c.provision.as_str()];
         if waiting > free {
             reasons.push(Reason {
-                code: "oversubscribed".into(),
+                code: AtRiskCode::Oversubscribed,
                 detail: format!(
                     "{waiting} waiting for '{}' and {free} free place(s) across its {count} \
                      cohort(s) to {}",

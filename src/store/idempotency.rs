@@ -38,6 +38,24 @@ pub enum Begin {
     Mismatch,
 }
 
+/// A key's state as stored (`state` column).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum KeyState {
+    /// Claimed; its request is being processed.
+    InFlight,
+    /// Its response is stored.
+    Done,
+}
+
+impl KeyState {
+    fn as_str(self) -> &'static str {
+        match self {
+            KeyState::InFlight => "in_flight",
+            KeyState::Done => "done",
+        }
+    }
+}
+
 fn stamp(at: chrono::DateTime<chrono::Utc>) -> String {
     at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
@@ -75,7 +93,7 @@ pub async fn begin(
             user_id: Set(claim.user_id.clone()),
             key: Set(claim.key.clone()),
             fingerprint: Set(fingerprint.to_string()),
-            state: Set("in_flight".into()),
+            state: Set(KeyState::InFlight.as_str().into()),
             response_status: Set(None),
             response_body: Set(None),
             created_at: Set(now()),
@@ -92,7 +110,7 @@ pub async fn begin(
         if row.fingerprint != fingerprint {
             return Ok(Begin::Mismatch);
         }
-        if row.state == "done" {
+        if row.state == KeyState::Done.as_str() {
             return Ok(Begin::Replay {
                 status: row
                     .response_status
@@ -108,7 +126,7 @@ pub async fn begin(
                 .filter(idempotency_keys::Column::TeamId.eq(claim.team_id.as_str()))
                 .filter(idempotency_keys::Column::UserId.eq(claim.user_id.as_str()))
                 .filter(idempotency_keys::Column::Key.eq(claim.key.as_str()))
-                .filter(idempotency_keys::Column::State.eq("in_flight"))
+                .filter(idempotency_keys::Column::State.eq(KeyState::InFlight.as_str()))
                 .filter(idempotency_keys::Column::CreatedAt.eq(row.created_at))
                 .exec(&txn)
                 .await?;
@@ -131,7 +149,10 @@ pub async fn complete(
     body: &str,
 ) -> StoreResult<()> {
     idempotency_keys::Entity::update_many()
-        .col_expr(idempotency_keys::Column::State, Expr::value("done"))
+        .col_expr(
+            idempotency_keys::Column::State,
+            Expr::value(KeyState::Done.as_str()),
+        )
         .col_expr(
             idempotency_keys::Column::ResponseStatus,
             Expr::value(i64::from(status)),
@@ -143,7 +164,7 @@ pub async fn complete(
         .filter(idempotency_keys::Column::TeamId.eq(claim.team_id.as_str()))
         .filter(idempotency_keys::Column::UserId.eq(claim.user_id.as_str()))
         .filter(idempotency_keys::Column::Key.eq(claim.key.as_str()))
-        .filter(idempotency_keys::Column::State.eq("in_flight"))
+        .filter(idempotency_keys::Column::State.eq(KeyState::InFlight.as_str()))
         .exec(db)
         .await?;
     Ok(())
@@ -155,7 +176,7 @@ pub async fn release(db: &DatabaseConnection, claim: &Claim) -> StoreResult<()> 
         .filter(idempotency_keys::Column::TeamId.eq(claim.team_id.as_str()))
         .filter(idempotency_keys::Column::UserId.eq(claim.user_id.as_str()))
         .filter(idempotency_keys::Column::Key.eq(claim.key.as_str()))
-        .filter(idempotency_keys::Column::State.eq("in_flight"))
+        .filter(idempotency_keys::Column::State.eq(KeyState::InFlight.as_str()))
         .exec(db)
         .await?;
     Ok(())

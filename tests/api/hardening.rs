@@ -51,7 +51,9 @@ async fn framework_errors_are_json(app: TestApp) {
         .send()
         .await
         .unwrap();
-    assert!(response.status().is_client_error());
+    assert_eq!(response.status(), 405);
+    let allow = response.headers()["allow"].to_str().unwrap().to_string();
+    assert!(allow.contains("GET") && allow.contains("POST"), "{allow}");
     error_of(response).await;
     let (status, body) = error_of(
         app.get(&app.coordinator, "/api/v1/interventions?age=%3Cscript%3E")
