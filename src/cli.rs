@@ -238,17 +238,7 @@ async fn open(settings: &Settings) -> Result<DatabaseConnection, CliError> {
 
 async fn run(command: Command, settings: Settings) -> Result<(), CliError> {
     match command {
-        Command::Serve { bind, demo } => {
-            let db = open(&settings).await?;
-            if demo {
-                load_demo(&db, &settings.catalogue_dir).await?;
-            }
-            let address = bind.unwrap_or_else(|| settings.bind.clone());
-            let app = startup::Application::build(&address, db, &settings)?;
-            tracing::info!(port = app.port(), "serving on {address}");
-            app.run_until_stopped().await.map_err(anyhow::Error::from)?;
-            Ok(())
-        }
+        Command::Serve { bind, demo } => serve(bind, demo, &settings).await,
         Command::Migrate => {
             open(&settings).await?;
             println!("migrations applied");
@@ -259,43 +249,7 @@ async fn run(command: Command, settings: Settings) -> Result<(), CliError> {
             let db = open(&settings).await?;
             load_demo(&db, &settings.catalogue_dir).await
         }
-        Command::Token { action } => {
-            let db = open(&settings).await?;
-            match action {
-                TokenAction::Create { team, role, label } => {
-                    let created = store::accounts::create_token(&db, &team, role, &label)
-                        .await
-                        .map_err(|e| match e {
-                            store::StoreError::NotFound => CliError::Invalid(
-                                FieldError {
-                                    field: "--team".into(),
-                                    message: format!("no team '{team}'"),
-                                }
-                                .into(),
-                            ),
-                            other => other.into(),
-                        })?;
-                    println!("{}", created.token);
-                    eprintln!("token id {} (use it to revoke)", created.token_id);
-                }
-                TokenAction::Revoke { token } => {
-                    store::accounts::revoke_token(&db, &token)
-                        .await
-                        .map_err(|e| match e {
-                            store::StoreError::NotFound => CliError::Invalid(
-                                FieldError {
-                                    field: "token".into(),
-                                    message: "no such token".into(),
-                                }
-                                .into(),
-                            ),
-                            other => other.into(),
-                        })?;
-                    println!("revoked");
-                }
-            }
-            Ok(())
-        }
+        Command::Token { action } => token_command(action, &settings).await,
         Command::Allocate {
             input,
             team,
@@ -321,28 +275,7 @@ async fn run(command: Command, settings: Settings) -> Result<(), CliError> {
             seed,
             as_of,
             hard,
-        } => {
-            if !(1..=5000).contains(&cases) {
-                return Err(FieldError {
-                    field: "--cases".into(),
-                    message: "must be 1 to 5000".into(),
-                }
-                .into());
-            }
-            let as_of =
-                as_of.unwrap_or(chrono::NaiveDate::from_ymd_opt(2026, 12, 7).expect("a date"));
-            let caseload = if hard {
-                planner::generate::hard_caseload(cases, seed, as_of)
-            } else {
-                let catalogue = catalogue_files::load_dir(&settings.catalogue_dir)?;
-                planner::generate::caseload(&catalogue, cases, seed, as_of)
-            };
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&caseload).map_err(anyhow::Error::from)?
-            );
-            Ok(())
-        }
+        } => generate_command(cases, seed, as_of, hard, &settings),
         Command::Plan {
             input,
             format,
@@ -354,6 +287,75 @@ async fn run(command: Command, settings: Settings) -> Result<(), CliError> {
             plan_command(&input, output, team.as_deref(), time_limit, &settings).await
         }
     }
+}
+
+async fn serve(bind: Option<String>, demo: bool, settings: &Settings) -> Result<(), CliError> {
+    let db = open(settings).await?;
+    if demo {
+        load_demo(&db, &settings.catalogue_dir).await?;
+    }
+    let address = bind.unwrap_or_else(|| settings.bind.clone());
+    let app = startup::Application::build(&address, db, settings)?;
+    tracing::info!(port = app.port(), "serving on {address}");
+    app.run_until_stopped().await.map_err(anyhow::Error::from)?;
+    Ok(())
+}
+
+/// `NotFound` from a use case, as the command-line argument that named nothing.
+fn no_such(field: &str, message: String) -> impl FnOnce(AppError) -> CliError {
+    let field = field.to_string();
+    move |e| match e {
+        AppError::NotFound => CliError::Invalid(FieldError { field, message }.into()),
+        other => other.into(),
+    }
+}
+
+async fn token_command(action: TokenAction, settings: &Settings) -> Result<(), CliError> {
+    let db = open(settings).await?;
+    match action {
+        TokenAction::Create { team, role, label } => {
+            let created = app::operator::create_token(&db, &team, role, &label)
+                .await
+                .map_err(no_such("--team", format!("no team '{team}'")))?;
+            println!("{}", created.token);
+            eprintln!("token id {} (use it to revoke)", created.token_id);
+        }
+        TokenAction::Revoke { token } => {
+            app::operator::revoke_token(&db, &token)
+                .await
+                .map_err(no_such("token", "no such token".into()))?;
+            println!("revoked");
+        }
+    }
+    Ok(())
+}
+
+fn generate_command(
+    cases: usize,
+    seed: u64,
+    as_of: Option<chrono::NaiveDate>,
+    hard: bool,
+    settings: &Settings,
+) -> Result<(), CliError> {
+    if !(1..=5000).contains(&cases) {
+        return Err(FieldError {
+            field: "--cases".into(),
+            message: "must be 1 to 5000".into(),
+        }
+        .into());
+    }
+    let as_of = as_of.unwrap_or(chrono::NaiveDate::from_ymd_opt(2026, 12, 7).expect("a date"));
+    let caseload = if hard {
+        planner::generate::hard_caseload(cases, seed, as_of)
+    } else {
+        let catalogue = catalogue_files::load_dir(&settings.catalogue_dir)?;
+        planner::generate::caseload(&catalogue, cases, seed, as_of)
+    };
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&caseload).map_err(anyhow::Error::from)?
+    );
+    Ok(())
 }
 
 async fn catalogue_command(action: CatalogueAction, settings: &Settings) -> Result<(), CliError> {
@@ -371,15 +373,9 @@ async fn catalogue_command(action: CatalogueAction, settings: &Settings) -> Resu
         CatalogueAction::Import { dir, team } => {
             let catalogue = catalogue_files::load_dir(&dir)?;
             let db = open(settings).await?;
-            if !store::accounts::team_exists(&db, &team).await? {
-                return Err(FieldError {
-                    field: "--team".into(),
-                    message: format!("no team '{team}'"),
-                }
-                .into());
-            }
-            let summary =
-                store::catalogue::import(&db, &team, &catalogue, "catalogue import").await?;
+            let summary = app::operator::import_catalogue(&db, &team, &catalogue)
+                .await
+                .map_err(no_such("--team", format!("no team '{team}'")))?;
             println!(
                 "{team}: {} needs; interventions {} created, {} updated, {} unchanged",
                 summary.needs, summary.created, summary.updated, summary.unchanged
@@ -388,19 +384,8 @@ async fn catalogue_command(action: CatalogueAction, settings: &Settings) -> Resu
         }
         CatalogueAction::Export { dir, team } => {
             let db = open(settings).await?;
-            let needs = store::catalogue::list_needs(&db, &team).await?;
-            let interventions = store::catalogue::list(&db, &team)
-                .await?
-                .into_iter()
-                .map(|s| s.intervention)
-                .collect();
-            catalogue_files::write_dir(
-                &dir,
-                &crate::domain::Catalogue {
-                    needs,
-                    interventions,
-                },
-            )?;
+            let catalogue = app::operator::export_catalogue(&db, &team).await?;
+            catalogue_files::write_dir(&dir, &catalogue)?;
             println!("written to {}", dir.display());
             Ok(())
         }
@@ -467,7 +452,9 @@ async fn plan_command(
     if problem.catalogue.is_none() || problem.provision.is_none() {
         let (db, team) = store_for(team, settings).await?;
         app::planning::complete_problem(&db, team, &mut problem).await?;
-        planner_settings = store::accounts::planner_settings(&db, team).await?;
+        planner_settings = app::operator::planner_settings(&db, team)
+            .await
+            .map_err(no_such("--team", format!("no team '{team}'")))?;
     }
     if let Some(seconds) = time_limit {
         planner_settings.time_limit_seconds = seconds;
@@ -505,7 +492,9 @@ async fn allocate_command(
     if caseload.catalogue.is_none() || caseload.provision.is_none() {
         let (db, team) = store_for(team, settings).await?;
         app::planning::complete_caseload(&db, team, &mut caseload).await?;
-        planner_settings = store::accounts::planner_settings(&db, team).await?;
+        planner_settings = app::operator::planner_settings(&db, team)
+            .await
+            .map_err(no_such("--team", format!("no team '{team}'")))?;
     }
     let allocation = crate::allocation::allocate(&caseload, &planner_settings, &limits)?;
     println!(

@@ -158,14 +158,60 @@ fn build<'p>(
             }
         }
     }
+    let indicators =
+        shared_place_rows(children, provision, rivalries, &users, &mut vars, &mut rows);
+
+    let columns: HashMap<Variable, usize> = vars
+        .iter_variables_with_def()
+        .enumerate()
+        .map(|(i, (v, _))| (v, i))
+        .collect();
+    let variables = columns.len();
+    let constraints = rows.len();
+    let mut problem = vars.maximise(objective).using(highs);
+    for row in rows {
+        problem.add_constraint(row);
+    }
+    let mut model = problem
+        .try_into_inner()
+        .map_err(|e| SolverFailure::new(e.to_string()))?;
+    model.make_quiet();
+    if std::env::var_os("IP_SOLVER_LOG").is_some() {
+        model.set_option("output_flag", true);
+        model.set_option("log_to_console", true);
+    }
+    // One thread, always the same: HiGHS failed when its thread count changed within a process.
+    model.set_option("threads", 1);
+    model.set_option("random_seed", 0);
+    Ok(Built {
+        model,
+        models,
+        columns,
+        indicators,
+        index,
+        variables,
+        constraints,
+    })
+}
+
+/// The shared places: a slot never holds more young people than its free places, and rival
+/// groups never share a group cohort (one indicator per group and slot). Returns the
+/// indicators, by (provision, slot, group).
+fn shared_place_rows<'p>(
+    children: &[Child<'_>],
+    provision: &[Provision],
+    rivalries: &'p [(String, String)],
+    users: &BTreeMap<(usize, Slot), Vec<(usize, Variable)>>,
+    vars: &mut ProblemVariables,
+    rows: &mut Vec<Constraint>,
+) -> BTreeMap<(usize, Slot, &'p str), Variable> {
     let rival_pairs: Vec<(&str, &str)> = rivalries
         .iter()
         .map(|(a, b)| (a.as_str(), b.as_str()))
         .collect();
     let in_rivalry: BTreeSet<&str> = rival_pairs.iter().flat_map(|(a, b)| [*a, *b]).collect();
-    // Rival indicators: (provision, slot, group) -> variable.
-    let mut indicators: BTreeMap<(usize, Slot, &str), Variable> = BTreeMap::new();
-    for (&(p, slot), who) in &users {
+    let mut indicators: BTreeMap<(usize, Slot, &'p str), Variable> = BTreeMap::new();
+    for (&(p, slot), who) in users {
         let offer = &provision[p];
         let free = free_places(offer, slot);
         let distinct: BTreeSet<usize> = who.iter().map(|(k, _)| *k).collect();
@@ -209,37 +255,7 @@ fn build<'p>(
         }
     }
 
-    let columns: HashMap<Variable, usize> = vars
-        .iter_variables_with_def()
-        .enumerate()
-        .map(|(i, (v, _))| (v, i))
-        .collect();
-    let variables = columns.len();
-    let constraints = rows.len();
-    let mut problem = vars.maximise(objective).using(highs);
-    for row in rows {
-        problem.add_constraint(row);
-    }
-    let mut model = problem
-        .try_into_inner()
-        .map_err(|e| SolverFailure::new(e.to_string()))?;
-    model.make_quiet();
-    if std::env::var_os("IP_SOLVER_LOG").is_some() {
-        model.set_option("output_flag", true);
-        model.set_option("log_to_console", true);
-    }
-    // One thread, always the same: HiGHS failed when its thread count changed within a process.
-    model.set_option("threads", 1);
-    model.set_option("random_seed", 0);
-    Ok(Built {
-        model,
-        models,
-        columns,
-        indicators,
-        index,
-        variables,
-        constraints,
-    })
+    indicators
 }
 
 /// A start the joint model accepts. Plans checked day by day can still share a calendar week

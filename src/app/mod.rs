@@ -9,6 +9,7 @@ pub mod access;
 pub mod capacity;
 pub mod catalogue;
 pub mod demo;
+pub mod operator;
 pub mod planning;
 pub mod provision;
 pub mod settings;

@@ -382,6 +382,11 @@ fn validate_case(
             "must be more than 0 and at most 60",
         );
     }
+    validate_order(order, prefix, errors);
+}
+
+/// The order on its own: its dates, its licence, its requirements, its length.
+fn validate_order(order: &Order, prefix: &str, errors: &mut FieldErrors) {
     if order.end < order.start {
         errors.push(
             format!("{prefix}order.end"),

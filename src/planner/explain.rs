@@ -125,8 +125,30 @@ fn rationale(ctx: &ItemContext<'_>, k: usize, needs: &[String], chosen: &[usize]
     let options = ctx.options;
     let c = &options.candidates[k];
     let iv = options.interventions[c.intervention];
-    let mut parts = Vec::new();
+    let mut parts = purpose(ctx, k, needs, chosen);
+    parts.push(format!("{}.", timing(options, k, chosen)));
+    parts.push(format!(
+        "{} a week for {}; evidence: {}.",
+        hours(iv.weekly_hours()),
+        weeks(iv.weeks()),
+        iv.evidence.as_str()
+    ));
+    if iv.continues_after_order && c.end > options.order_end {
+        parts.push(format!(
+            "Continues after the order ends ({}).",
+            long_date(options.order_end)
+        ));
+    }
+    parts.join(" ")
+}
 
+/// What an item is for: the needs it meets or assesses, the work it prepares for, the order's
+/// expected work it delivers, and the requirement it sits under.
+fn purpose(ctx: &ItemContext<'_>, k: usize, needs: &[String], chosen: &[usize]) -> Vec<String> {
+    let options = ctx.options;
+    let c = &options.candidates[k];
+    let iv = options.interventions[c.intervention];
+    let mut parts = Vec::new();
     let dependants: Vec<&str> = chosen
         .iter()
         .map(|&o| options.interventions[options.candidates[o].intervention])
@@ -165,8 +187,14 @@ fn rationale(ctx: &ItemContext<'_>, k: usize, needs: &[String], chosen: &[usize]
     if let Some(under) = delivered_under(iv, ctx.order) {
         parts.push(format!("Delivered under {}.", under.label()));
     }
+    parts
+}
 
-    // Where and when it starts, and why not earlier.
+/// Where and when an item starts, and why not earlier: the prerequisite it waits for, the rule
+/// that holds it back, or the earlier cohorts it could not join.
+fn timing(options: &Options<'_>, k: usize, chosen: &[usize]) -> String {
+    let c = &options.candidates[k];
+    let iv = options.interventions[c.intervention];
     let mut timing = match options.provision_of(c) {
         None => format!("Delivered by the case manager from {}", long_date(c.start)),
         Some(p) if p.rolling => format!(
@@ -228,20 +256,7 @@ fn rationale(ctx: &ItemContext<'_>, k: usize, needs: &[String], chosen: &[usize]
     if !skipped.is_empty() {
         timing.push_str(&format!("; {}", skipped.join("; ")));
     }
-    parts.push(format!("{timing}."));
-    parts.push(format!(
-        "{} a week for {}; evidence: {}.",
-        hours(iv.weekly_hours()),
-        weeks(iv.weeks()),
-        iv.evidence.as_str()
-    ));
-    if iv.continues_after_order && c.end > options.order_end {
-        parts.push(format!(
-            "Continues after the order ends ({}).",
-            long_date(options.order_end)
-        ));
-    }
-    parts.join(" ")
+    timing
 }
 
 /// Why a chosen item does not start at the first open start of its own source, when a rule of
@@ -665,92 +680,7 @@ fn no_capacity_detail(ctx: &GapContext<'_>, name: &str, furthest: &[&Candidate])
         if !seen.insert((c.intervention, c.provision)) {
             continue;
         }
-        let iv = options.interventions[c.intervention];
-        let rolling = options.is_rolling(c);
-        let source = match options.provision_of(c) {
-            Some(p) => provider_or_id(p).to_string(),
-            None => "the case manager".into(),
-        };
-        let later = furthest
-            .iter()
-            .find(|o| {
-                o.intervention == c.intervention
-                    && o.provision == c.provision
-                    && o.start > c.start
-                    && !rolling
-            })
-            .map(|o| format!(", and the next starts {}", long_date(o.start)))
-            .unwrap_or_default();
-        let phrase = match &c.block {
-            Some(Block::EndsAfterOrder) if rolling => format!(
-                "{} ({source}) runs {}, so starting {} it would end {}",
-                iv.name,
-                weeks(iv.weeks()),
-                long_date(c.start),
-                long_date(c.end)
-            ),
-            Some(Block::EndsAfterOrder) => format!(
-                "the next {} cohort starts {} and would end {}{later}",
-                iv.name,
-                long_date(c.start),
-                long_date(c.end)
-            ),
-            Some(Block::InReferralWait {
-                wait_days,
-                earliest,
-            }) => {
-                let then = furthest
-                    .iter()
-                    .find(|o| {
-                        o.intervention == c.intervention
-                            && o.provision == c.provision
-                            && !matches!(o.block, Some(Block::InReferralWait { .. }))
-                    })
-                    .map(|o| match &o.block {
-                        Some(Block::EndsAfterOrder) => format!(
-                            ", and starting then it would end {}, after the order",
-                            long_date(o.end)
-                        ),
-                        Some(Block::TooCloseToOrderEnd) => {
-                            ", less than 14 days before the order ends".to_string()
-                        }
-                        Some(Block::Full { taken, places }) => {
-                            format!(", and then it is full ({taken} of {places} places)")
-                        }
-                        _ => String::new(),
-                    })
-                    .unwrap_or_default();
-                format!(
-                    "{} ({source}) has a referral wait of {}, so a new referral starts {} at the earliest{then}",
-                    iv.name,
-                    plural(*wait_days, "day"),
-                    long_date(*earliest),
-                )
-            }
-            Some(Block::Full { taken, places }) if rolling => {
-                format!(
-                    "{} ({source}) has no free place ({taken} of {places} held)",
-                    iv.name
-                )
-            }
-            Some(Block::Full { taken, places }) => format!(
-                "the {} cohort starting {} is full ({taken} of {places} places){later}",
-                iv.name,
-                long_date(c.start)
-            ),
-            Some(Block::TooCloseToOrderEnd) => format!(
-                "{} ({source}) would start less than 14 days before the order ends",
-                iv.name
-            ),
-            Some(Block::InCustody { licence_start }) => format!(
-                "the {} cohort of {} starts while the young person is in custody (the licence starts {})",
-                iv.name,
-                long_date(c.start),
-                long_date(*licence_start)
-            ),
-            _ => format!("{} ({source}) cannot be joined in time", iv.name),
-        };
-        phrases.push(phrase);
+        phrases.push(next_start_phrase(options, c, furthest));
     }
     for c in furthest.iter().filter(|c| c.start < options.window_start) {
         if seen.insert((c.intervention, c.provision)) {
@@ -776,6 +706,96 @@ fn no_capacity_detail(ctx: &GapContext<'_>, name: &str, furthest: &[&Candidate])
         phrases.join("; ")
     );
     capitalise(text)
+}
+
+/// What stands in the way of the next start of one intervention from one source, for a
+/// `no_capacity` gap: it ends after the order, the referral wait, a full cohort, custody.
+fn next_start_phrase(options: &Options<'_>, c: &Candidate, furthest: &[&Candidate]) -> String {
+    let iv = options.interventions[c.intervention];
+    let rolling = options.is_rolling(c);
+    let source = match options.provision_of(c) {
+        Some(p) => provider_or_id(p).to_string(),
+        None => "the case manager".into(),
+    };
+    let later = furthest
+        .iter()
+        .find(|o| {
+            o.intervention == c.intervention
+                && o.provision == c.provision
+                && o.start > c.start
+                && !rolling
+        })
+        .map(|o| format!(", and the next starts {}", long_date(o.start)))
+        .unwrap_or_default();
+    match &c.block {
+        Some(Block::EndsAfterOrder) if rolling => format!(
+            "{} ({source}) runs {}, so starting {} it would end {}",
+            iv.name,
+            weeks(iv.weeks()),
+            long_date(c.start),
+            long_date(c.end)
+        ),
+        Some(Block::EndsAfterOrder) => format!(
+            "the next {} cohort starts {} and would end {}{later}",
+            iv.name,
+            long_date(c.start),
+            long_date(c.end)
+        ),
+        Some(Block::InReferralWait {
+            wait_days,
+            earliest,
+        }) => {
+            let then = furthest
+                .iter()
+                .find(|o| {
+                    o.intervention == c.intervention
+                        && o.provision == c.provision
+                        && !matches!(o.block, Some(Block::InReferralWait { .. }))
+                })
+                .map(|o| match &o.block {
+                    Some(Block::EndsAfterOrder) => format!(
+                        ", and starting then it would end {}, after the order",
+                        long_date(o.end)
+                    ),
+                    Some(Block::TooCloseToOrderEnd) => {
+                        ", less than 14 days before the order ends".to_string()
+                    }
+                    Some(Block::Full { taken, places }) => {
+                        format!(", and then it is full ({taken} of {places} places)")
+                    }
+                    _ => String::new(),
+                })
+                .unwrap_or_default();
+            format!(
+                "{} ({source}) has a referral wait of {}, so a new referral starts {} at the earliest{then}",
+                iv.name,
+                plural(*wait_days, "day"),
+                long_date(*earliest),
+            )
+        }
+        Some(Block::Full { taken, places }) if rolling => {
+            format!(
+                "{} ({source}) has no free place ({taken} of {places} held)",
+                iv.name
+            )
+        }
+        Some(Block::Full { taken, places }) => format!(
+            "the {} cohort starting {} is full ({taken} of {places} places){later}",
+            iv.name,
+            long_date(c.start)
+        ),
+        Some(Block::TooCloseToOrderEnd) => format!(
+            "{} ({source}) would start less than 14 days before the order ends",
+            iv.name
+        ),
+        Some(Block::InCustody { licence_start }) => format!(
+            "the {} cohort of {} starts while the young person is in custody (the licence starts {})",
+            iv.name,
+            long_date(c.start),
+            long_date(*licence_start)
+        ),
+        _ => format!("{} ({source}) cannot be joined in time", iv.name),
+    }
 }
 
 fn not_selected_detail(ctx: &GapContext<'_>, name: &str, furthest: &[&Candidate]) -> String {

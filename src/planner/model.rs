@@ -168,6 +168,195 @@ impl SolverFailure {
     }
 }
 
+/// A child's model as it is built, one family of rows at a time.
+struct Build<'a, 'o> {
+    options: &'a Options<'o>,
+    values: &'a Values,
+    open: Vec<usize>,
+    x: BTreeMap<usize, Variable>,
+    /// Open candidates by intervention index.
+    per_intervention: BTreeMap<usize, Vec<usize>>,
+    objective: Expression,
+    rows: Vec<Constraint>,
+}
+
+impl<'a, 'o> Build<'a, 'o> {
+    /// A binary for each open candidate, valued as if chosen alone.
+    fn new(vars: &mut ProblemVariables, options: &'a Options<'o>, values: &'a Values) -> Self {
+        let open: Vec<usize> = options.open().map(|(k, _)| k).collect();
+        let mut x = BTreeMap::new();
+        let mut objective = Expression::from(0.0);
+        let mut per_intervention: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+        for &k in &open {
+            let v = vars.add(variable().binary());
+            objective += values.standalone(options, &options.candidates[k]) * v;
+            x.insert(k, v);
+            per_intervention
+                .entry(options.candidates[k].intervention)
+                .or_default()
+                .push(k);
+        }
+        Build {
+            options,
+            values,
+            open,
+            x,
+            per_intervention,
+            objective,
+            rows: Vec::new(),
+        }
+    }
+
+    /// The sum of the binaries of every open candidate of these interventions.
+    fn chosen_any(&self, interventions: &[usize]) -> Expression {
+        interventions
+            .iter()
+            .filter_map(|i| self.per_intervention.get(i))
+            .flatten()
+            .map(|k| self.x[k])
+            .sum()
+    }
+
+    /// Each intervention at most once.
+    fn once_each(&mut self) {
+        for ks in self.per_intervention.values().filter(|ks| ks.len() > 1) {
+            self.rows
+                .push(ks.iter().map(|k| self.x[k]).sum::<Expression>().leq(1.0));
+        }
+    }
+
+    /// y[need, intervention]: the need is credited to that intervention, if it is chosen, and
+    /// each need once. Assessments never meet a need.
+    fn credits(&mut self, vars: &mut ProblemVariables) -> Vec<(usize, usize, Variable)> {
+        let mut y: Vec<(usize, usize, Variable)> = Vec::new();
+        let interventions: Vec<usize> = self.per_intervention.keys().copied().collect();
+        for (n, need) in self.values.needs.iter().enumerate() {
+            for &i in &interventions {
+                let iv = self.options.interventions[i];
+                if iv.is_assessment() || !iv.addresses.contains(&need.need) {
+                    continue;
+                }
+                let v = vars.add(variable().min(0.0).max(1.0));
+                self.objective += self.values.credit(need, iv) as f64 * v;
+                let row = (Expression::from(v) - self.chosen_any(&[i])).leq(0.0);
+                self.rows.push(row);
+                y.push((n, i, v));
+            }
+        }
+        let mut per_need: BTreeMap<usize, Vec<Variable>> = BTreeMap::new();
+        for &(n, _, v) in &y {
+            per_need.entry(n).or_default().push(v);
+        }
+        for vs in per_need.values().filter(|vs| vs.len() > 1) {
+            self.rows
+                .push(vs.iter().copied().sum::<Expression>().leq(1.0));
+        }
+        y
+    }
+
+    /// z[e]: the order's expected work e is delivered by a chosen intervention.
+    fn expected_work(&mut self, vars: &mut ProblemVariables) -> Vec<(usize, Variable)> {
+        let mut z = Vec::new();
+        for (e, (_, serving)) in self.options.expected.iter().enumerate() {
+            if !serving
+                .iter()
+                .any(|i| self.per_intervention.contains_key(i))
+            {
+                continue;
+            }
+            let delivered = self.chosen_any(serving);
+            let v = vars.add(variable().min(0.0).max(1.0));
+            self.objective += (self.values.expected * self.values.scale) as f64 * v;
+            self.rows.push((Expression::from(v) - delivered).leq(0.0));
+            z.push((e, v));
+        }
+        z
+    }
+
+    /// A chosen candidate has a chosen candidate of each prerequisite that ends before it
+    /// starts and not long before.
+    fn prerequisites(&mut self) {
+        let options = self.options;
+        for (&i, ks) in &self.per_intervention {
+            for req in &options.interventions[i].requires {
+                let j = options
+                    .intervention_index(req)
+                    .expect("prerequisites are relevant");
+                for &k in ks {
+                    let c = &options.candidates[k];
+                    let mut row = Expression::from(self.x[&k]);
+                    for (kj, cj) in options.candidates_of(j) {
+                        if cj.block.is_none() && prepares(options, cj, c) {
+                            row -= self.x[&kj];
+                        }
+                    }
+                    self.rows.push(row.leq(0.0));
+                }
+            }
+        }
+    }
+
+    /// Work that waits for an assessment starts after it ends.
+    fn assessments_first(&mut self) {
+        let options = self.options;
+        for (&a, waiting) in &options.waits_for_assessment {
+            let Some(assessments) = self.per_intervention.get(&a) else {
+                continue;
+            };
+            for &ka in assessments {
+                let end = options.candidates[ka].end;
+                for i in waiting {
+                    let early: Vec<usize> = self
+                        .per_intervention
+                        .get(i)
+                        .into_iter()
+                        .flatten()
+                        .copied()
+                        .filter(|k| options.candidates[*k].start <= end)
+                        .collect();
+                    if early.is_empty() {
+                        continue;
+                    }
+                    let row = Expression::from(self.x[&ka])
+                        + early.iter().map(|k| self.x[k]).sum::<Expression>();
+                    self.rows.push(row.leq(1.0));
+                }
+            }
+        }
+    }
+
+    /// Weekly contact hours and items at once, only in weeks where they could be exceeded.
+    fn weekly_limits(&mut self) {
+        let options = self.options;
+        let mut per_week: BTreeMap<i64, Vec<usize>> = BTreeMap::new();
+        for &k in &self.open {
+            for w in options.weeks_of(&options.candidates[k]) {
+                per_week.entry(w).or_default().push(k);
+            }
+        }
+        let cap = options.max_hours_per_week;
+        let hours =
+            |k: &usize| options.interventions[options.candidates[*k].intervention].weekly_hours();
+        for ks in per_week.values() {
+            let mut most: BTreeMap<usize, f64> = BTreeMap::new();
+            for k in ks {
+                let e = most
+                    .entry(options.candidates[*k].intervention)
+                    .or_insert(0.0);
+                *e = e.max(hours(k));
+            }
+            if most.values().sum::<f64>() > cap + 1e-9 {
+                let row: Expression = ks.iter().map(|k| hours(k) * self.x[k]).sum();
+                self.rows.push(row.leq(cap));
+            }
+            if most.len() as i64 > options.max_concurrent_items {
+                let row: Expression = ks.iter().map(|k| self.x[k]).sum();
+                self.rows.push(row.leq(options.max_concurrent_items as f64));
+            }
+        }
+    }
+}
+
 /// One young person's part of a model: variables, objective terms and rows, ready to be added to
 /// a solver on their own (one plan) or beside others' (a caseload).
 pub struct ChildModel {
@@ -187,145 +376,19 @@ impl ChildModel {
         options: &Options<'_>,
         values: &Values,
     ) -> ChildModel {
-        let open: Vec<usize> = options.open().map(|(k, _)| k).collect();
-        let mut x: BTreeMap<usize, Variable> = BTreeMap::new();
-        let mut objective = Expression::from(0.0);
-        for &k in &open {
-            let v = vars.add(variable().binary());
-            objective += values.standalone(options, &options.candidates[k]) * v;
-            x.insert(k, v);
-        }
-        let mut rows = Vec::new();
-        // Each intervention at most once.
-        let mut per_intervention: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-        for &k in &open {
-            per_intervention
-                .entry(options.candidates[k].intervention)
-                .or_default()
-                .push(k);
-        }
-        for ks in per_intervention.values().filter(|ks| ks.len() > 1) {
-            rows.push(ks.iter().map(|k| x[k]).sum::<Expression>().leq(1.0));
-        }
-        let chosen_any = |interventions: &[usize]| -> Expression {
-            interventions
-                .iter()
-                .filter_map(|i| per_intervention.get(i))
-                .flatten()
-                .map(|k| x[k])
-                .sum()
-        };
-        // y[need, intervention]: the need is credited to that intervention, if it is chosen.
-        // Assessments never meet a need.
-        let mut y: Vec<(usize, usize, Variable)> = Vec::new();
-        for (n, need) in values.needs.iter().enumerate() {
-            for &i in per_intervention.keys() {
-                let iv = options.interventions[i];
-                if iv.is_assessment() || !iv.addresses.contains(&need.need) {
-                    continue;
-                }
-                let v = vars.add(variable().min(0.0).max(1.0));
-                objective += values.credit(need, iv) as f64 * v;
-                rows.push((Expression::from(v) - chosen_any(&[i])).leq(0.0));
-                y.push((n, i, v));
-            }
-        }
-        // Each need credited once.
-        let mut per_need: BTreeMap<usize, Vec<Variable>> = BTreeMap::new();
-        for &(n, _, v) in &y {
-            per_need.entry(n).or_default().push(v);
-        }
-        for vs in per_need.values().filter(|vs| vs.len() > 1) {
-            rows.push(vs.iter().copied().sum::<Expression>().leq(1.0));
-        }
-        // z[e]: the order's expected work e is delivered by a chosen intervention.
-        let mut z = Vec::new();
-        for (e, (_, serving)) in options.expected.iter().enumerate() {
-            if !serving.iter().any(|i| per_intervention.contains_key(i)) {
-                continue;
-            }
-            let delivered = chosen_any(serving);
-            let v = vars.add(variable().min(0.0).max(1.0));
-            objective += (values.expected * values.scale) as f64 * v;
-            rows.push((Expression::from(v) - delivered).leq(0.0));
-            z.push((e, v));
-        }
-        // Prerequisites: a chosen candidate has a chosen candidate of each prerequisite that
-        // ends before it starts and not long before.
-        for (&i, ks) in &per_intervention {
-            for req in &options.interventions[i].requires {
-                let j = options
-                    .intervention_index(req)
-                    .expect("prerequisites are relevant");
-                for &k in ks {
-                    let c = &options.candidates[k];
-                    let mut row = Expression::from(x[&k]);
-                    for (kj, cj) in options.candidates_of(j) {
-                        if cj.block.is_none() && prepares(options, cj, c) {
-                            row -= x[&kj];
-                        }
-                    }
-                    rows.push(row.leq(0.0));
-                }
-            }
-        }
-        // Work that waits for an assessment starts after it ends.
-        for (&a, waiting) in &options.waits_for_assessment {
-            let Some(assessments) = per_intervention.get(&a) else {
-                continue;
-            };
-            for &ka in assessments {
-                let end = options.candidates[ka].end;
-                for i in waiting {
-                    let early: Vec<usize> = per_intervention
-                        .get(i)
-                        .into_iter()
-                        .flatten()
-                        .copied()
-                        .filter(|k| options.candidates[*k].start <= end)
-                        .collect();
-                    if early.is_empty() {
-                        continue;
-                    }
-                    let row =
-                        Expression::from(x[&ka]) + early.iter().map(|k| x[k]).sum::<Expression>();
-                    rows.push(row.leq(1.0));
-                }
-            }
-        }
-        // Weekly contact hours and items at once, only in weeks where they could be exceeded.
-        let mut per_week: BTreeMap<i64, Vec<usize>> = BTreeMap::new();
-        for &k in &open {
-            for w in options.weeks_of(&options.candidates[k]) {
-                per_week.entry(w).or_default().push(k);
-            }
-        }
-        let cap = options.max_hours_per_week;
-        let hours =
-            |k: &usize| options.interventions[options.candidates[*k].intervention].weekly_hours();
-        for ks in per_week.values() {
-            let mut most: BTreeMap<usize, f64> = BTreeMap::new();
-            for k in ks {
-                let e = most
-                    .entry(options.candidates[*k].intervention)
-                    .or_insert(0.0);
-                *e = e.max(hours(k));
-            }
-            if most.values().sum::<f64>() > cap + 1e-9 {
-                let row: Expression = ks.iter().map(|k| hours(k) * x[k]).sum();
-                rows.push(row.leq(cap));
-            }
-            if most.len() as i64 > options.max_concurrent_items {
-                let row: Expression = ks.iter().map(|k| x[k]).sum();
-                rows.push(row.leq(options.max_concurrent_items as f64));
-            }
-        }
+        let mut build = Build::new(vars, options, values);
+        build.once_each();
+        let y = build.credits(vars);
+        let z = build.expected_work(vars);
+        build.prerequisites();
+        build.assessments_first();
+        build.weekly_limits();
         ChildModel {
-            x,
+            x: build.x,
             y,
             z,
-            objective,
-            rows,
+            objective: build.objective,
+            rows: build.rows,
         }
     }
 

@@ -20,9 +20,22 @@ pub struct FlagContext<'a> {
 }
 
 pub fn flags(ctx: &FlagContext<'_>) -> Vec<Flag> {
-    let (person, catalogue, options) = (ctx.person, ctx.catalogue, ctx.options);
     let mut flags = Vec::new();
-    let mut flag = |code: FlagCode, detail: String| flags.push(Flag { code, detail });
+    offending_work(ctx, &mut flags);
+    risk_and_safety(ctx, &mut flags);
+    flags.extend(transition_at_18(ctx));
+    flags.extend(requirement_unplanned(ctx));
+    flags
+}
+
+fn flag(flags: &mut Vec<Flag>, code: FlagCode, detail: String) {
+    flags.push(Flag { code, detail });
+}
+
+/// Welfare must not replace work on offending: offending needs without offending-focused work,
+/// high likelihood or risk with none at all, and high offending needs left unmet.
+fn offending_work(ctx: &FlagContext<'_>, flags: &mut Vec<Flag>) {
+    let (person, catalogue, options) = (ctx.person, ctx.catalogue, ctx.options);
     let offending = |need: &str| catalogue.need(need).is_some_and(|d| d.offending_related);
     let planned: Vec<&Intervention> = ctx
         .chosen
@@ -43,6 +56,7 @@ pub fn flags(ctx: &FlagContext<'_>) -> Vec<Flag> {
     });
     if offending_need && !offending_work {
         flag(
+            flags,
             FlagCode::NoOffendingFocusedWork,
             "The young person has needs linked to offending at medium or above, but no offending-focused work on them is planned (assessments and preparation do not count): welfare support must not replace work on offending.".into(),
         );
@@ -54,6 +68,7 @@ pub fn flags(ctx: &FlagContext<'_>) -> Vec<Flag> {
         .any(|iv| iv.offending_focused && !iv.is_assessment());
     if high_risk && !any_offending_work {
         flag(
+            flags,
             FlagCode::HighRiskNoOffendingWork,
             format!(
                 "Likelihood of reoffending is {} and risk of serious harm {}, but nothing offending-focused is planned: check that the assessment has identified the needs linked to offending, and plan work on them.",
@@ -65,6 +80,7 @@ pub fn flags(ctx: &FlagContext<'_>) -> Vec<Flag> {
     for gap in ctx.gaps {
         if gap.level == Level::High && offending(&gap.need) {
             flag(
+                flags,
                 FlagCode::OffendingNeedUnmet,
                 format!(
                     "{} is a high need linked to offending with no intervention ({}): escalate to the manager.",
@@ -74,9 +90,15 @@ pub fn flags(ctx: &FlagContext<'_>) -> Vec<Flag> {
             );
         }
     }
+}
+
+/// Risk of serious harm (MAPPA, a risk management plan) and safety and wellbeing.
+fn risk_and_safety(ctx: &FlagContext<'_>, flags: &mut Vec<Flag>) {
+    let person = ctx.person;
     let rosh = person.risk_of_serious_harm;
     if rosh.is_high_or_above() {
         flag(
+            flags,
             FlagCode::ConsiderMappa,
             format!(
                 "Risk of serious harm is {}: consider multi-agency public protection arrangements (MAPPA) and record the decision.",
@@ -85,6 +107,7 @@ pub fn flags(ctx: &FlagContext<'_>) -> Vec<Flag> {
         );
         if !person.has_contingency_plan() {
             flag(
+                flags,
                 FlagCode::NoRiskPlan,
                 "Risk of serious harm is high or above and there is no risk management plan with a contingency action.".into(),
             );
@@ -92,6 +115,7 @@ pub fn flags(ctx: &FlagContext<'_>) -> Vec<Flag> {
     }
     if person.safety_and_wellbeing.is_high_or_above() {
         flag(
+            flags,
             FlagCode::SafetyAndWellbeingPlan,
             format!(
                 "Safety and wellbeing is {}: make sure a safety and wellbeing plan with contingency actions is in place and children's social care are involved.",
@@ -99,23 +123,32 @@ pub fn flags(ctx: &FlagContext<'_>) -> Vec<Flag> {
             ),
         );
     }
-    if let Some(eighteen) = person.birthday(18)
-        && eighteen <= ctx.order.end
-    {
-        let when = if (eighteen - ctx.as_of).num_days() < 91 {
-            "start now: it is less than three months away"
-        } else {
-            "start at least three months before"
-        };
-        flag(
-            FlagCode::TransitionAt18,
-            format!(
-                "The young person turns 18 on {}, on or before the order ends ({}): plan the move to adult services (probation and adult health) with them; {when}.",
-                long_date(eighteen),
-                long_date(ctx.order.end)
-            ),
-        );
+}
+
+/// Turning 18 on or before the order ends: plan the move to adult services.
+fn transition_at_18(ctx: &FlagContext<'_>) -> Option<Flag> {
+    let eighteen = ctx.person.birthday(18)?;
+    if eighteen > ctx.order.end {
+        return None;
     }
+    let when = if (eighteen - ctx.as_of).num_days() < 91 {
+        "start now: it is less than three months away"
+    } else {
+        "start at least three months before"
+    };
+    Some(Flag {
+        code: FlagCode::TransitionAt18,
+        detail: format!(
+            "The young person turns 18 on {}, on or before the order ends ({}): plan the move to adult services (probation and adult health) with them; {when}.",
+            long_date(eighteen),
+            long_date(ctx.order.end)
+        ),
+    })
+}
+
+/// Work the order asks for (a referral order's reparation, a requirement) with nothing planned.
+fn requirement_unplanned(ctx: &FlagContext<'_>) -> Option<Flag> {
+    let options = ctx.options;
     let unplanned: Vec<String> = options
         .expected
         .iter()
@@ -126,16 +159,13 @@ pub fn flags(ctx: &FlagContext<'_>) -> Vec<Flag> {
         })
         .map(|(e, _)| e.label())
         .collect();
-    if !unplanned.is_empty() {
-        flag(
-            FlagCode::RequirementUnplanned,
-            format!(
-                "Nothing in the plan is delivered for {}: plan it, or record why it cannot be delivered and tell the court or the panel.",
-                unplanned.join(" or ")
-            ),
-        );
-    }
-    flags
+    (!unplanned.is_empty()).then(|| Flag {
+        code: FlagCode::RequirementUnplanned,
+        detail: format!(
+            "Nothing in the plan is delivered for {}: plan it, or record why it cannot be delivered and tell the court or the panel.",
+            unplanned.join(" or ")
+        ),
+    })
 }
 
 pub struct ReviewSettings {

@@ -14,225 +14,231 @@ pub struct TextOptions {
 }
 
 pub fn render(problem: &PlanningProblem, plan: &Plan, options: &TextOptions) -> String {
-    let mut out = String::new();
     let empty = Catalogue::default();
-    let catalogue = problem.catalogue.as_ref().unwrap_or(&empty);
-    let name_of = |id: &str| {
-        catalogue
+    let mut report = Report {
+        out: String::new(),
+        problem,
+        plan,
+        catalogue: problem.catalogue.as_ref().unwrap_or(&empty),
+    };
+    report.heading();
+    report.risk_and_safety();
+    report.interventions();
+    report.needs_not_met();
+    report.flags_and_reviews();
+    if options.verbose {
+        report.solver();
+    }
+    report.transition();
+    report.out
+}
+
+/// The text report as it is written, one section at a time.
+struct Report<'a> {
+    out: String,
+    problem: &'a PlanningProblem,
+    plan: &'a Plan,
+    catalogue: &'a Catalogue,
+}
+
+impl Report<'_> {
+    fn line(&mut self, s: impl AsRef<str>) {
+        let _ = writeln!(self.out, "{}", s.as_ref());
+    }
+
+    fn name_of(&self, id: &str) -> String {
+        self.catalogue
             .intervention(id)
             .map_or(id.to_string(), |i| i.name.clone())
-    };
-    let need_of = |id: &str| {
-        catalogue
+    }
+
+    fn need_of(&self, id: &str) -> String {
+        self.catalogue
             .need(id)
             .map_or(id.to_string(), |n| n.name.clone())
-    };
-    let order = &problem.order;
-    let person = &problem.young_person;
-    let line = |out: &mut String, s: String| {
-        let _ = writeln!(out, "{s}");
-    };
+    }
 
-    line(
-        &mut out,
-        format!("Intervention plan for {}", plan.young_person),
-    );
-    let order_words = capitalise(&order.describe());
-    line(
-        &mut out,
-        format!(
+    fn heading(&mut self) {
+        let (problem, order) = (self.problem, &self.problem.order);
+        self.line(format!("Intervention plan for {}", self.plan.young_person));
+        let order_words = capitalise(&order.describe());
+        self.line(format!(
             "{order_words}, {} to {}. Planned on {}.",
             long_date(order.start),
             long_date(order.end),
             long_date(problem.as_of)
-        ),
-    );
-    if order.order_type == crate::domain::OrderType::DetentionAndTrainingOrder {
-        line(
-            &mut out,
-            format!(
+        ));
+        if order.order_type == crate::domain::OrderType::DetentionAndTrainingOrder {
+            self.line(format!(
                 "Community work is planned from the licence start, {}.",
                 long_date(order.community_start())
-            ),
-        );
+            ));
+        }
+        self.line("");
     }
-    line(&mut out, String::new());
 
-    line(&mut out, "Risk and safety".into());
-    line(
-        &mut out,
-        format!(
+    fn risk_and_safety(&mut self) {
+        let person = &self.problem.young_person;
+        self.line("Risk and safety");
+        self.line(format!(
             "  Likelihood of reoffending {}; risk of serious harm {}; safety and wellbeing {}; intervention level {}.",
             person.likelihood_of_reoffending.as_str(),
             person.risk_of_serious_harm.as_str().replace('_', " "),
             person.safety_and_wellbeing.as_str().replace('_', " "),
             person.intervention_level().as_str()
-        ),
-    );
-    match &person.risk_management_plan {
-        Some(rmp) if person.has_contingency_plan() => line(
-            &mut out,
-            format!(
+        ));
+        match &person.risk_management_plan {
+            Some(rmp) if person.has_contingency_plan() => self.line(format!(
                 "  Risk management plan: {} recorded.",
                 plural(rmp.contingency.len() as i64, "contingency action")
+            )),
+            _ if person.risk_of_serious_harm.is_high_or_above() => self.line(
+                "  Risk management plan: none with a contingency action. One is needed before the plan is signed.",
             ),
-        ),
-        _ if person.risk_of_serious_harm.is_high_or_above() => line(
-            &mut out,
-            "  Risk management plan: none with a contingency action. One is needed before the plan is signed.".into(),
-        ),
-        _ => {}
-    }
-    if !person.unsafe_areas.is_empty() {
-        line(
-            &mut out,
-            format!("  Unsafe areas: {}.", list(&person.unsafe_areas)),
-        );
-    }
-    if !person.gang_affiliations.is_empty() {
-        line(
-            &mut out,
-            format!(
+            _ => {}
+        }
+        if !person.unsafe_areas.is_empty() {
+            self.line(format!("  Unsafe areas: {}.", list(&person.unsafe_areas)));
+        }
+        if !person.gang_affiliations.is_empty() {
+            self.line(format!(
                 "  Group affiliations: {} (kept apart from rival groups in group work).",
                 list(&person.gang_affiliations)
-            ),
-        );
+            ));
+        }
+        self.line("");
     }
-    line(&mut out, String::new());
 
-    line(&mut out, "Interventions, in order".into());
-    if plan.items.is_empty() {
-        line(
-            &mut out,
-            "  None could be planned: see the needs not met below.".into(),
-        );
-    }
-    for (k, item) in plan.items.iter().enumerate() {
-        let iv = catalogue.intervention(&item.intervention);
-        let mut tags = Vec::new();
-        if item.offending_focused {
-            tags.push("offending-focused");
+    fn interventions(&mut self) {
+        self.line("Interventions, in order");
+        if self.plan.items.is_empty() {
+            self.line("  None could be planned: see the needs not met below.");
         }
-        if item.assessment {
-            tags.push("assessment");
-        }
-        let tags = if tags.is_empty() {
-            String::new()
-        } else {
-            format!(" [{}]", tags.join(", "))
-        };
-        line(
-            &mut out,
-            format!(
+        for (k, item) in self.plan.items.iter().enumerate() {
+            let mut tags = Vec::new();
+            if item.offending_focused {
+                tags.push("offending-focused");
+            }
+            if item.assessment {
+                tags.push("assessment");
+            }
+            let tags = if tags.is_empty() {
+                String::new()
+            } else {
+                format!(" [{}]", tags.join(", "))
+            };
+            self.line(format!(
                 "  {}. {}: {} to {}{tags}",
                 k + 1,
-                name_of(&item.intervention),
+                self.name_of(&item.intervention),
                 long_date(item.start),
                 long_date(item.end)
-            ),
-        );
-        line(&mut out, format!("     {}", item.rationale));
-        if item.provision == super::options::CASE_MANAGER {
-            line(
-                &mut out,
-                "     How to refer: no referral; the case manager delivers it in supervision."
-                    .into(),
-            );
-        } else if let Some(referral) = iv.and_then(|i| i.referral.as_ref()) {
-            let wait = problem
-                .provision
-                .iter()
-                .flatten()
-                .find(|p| p.id == item.provision)
-                .map_or(referral.usual_wait_days, |p| p.wait_days.max(0));
-            let wait = if wait == 0 {
-                "no wait".to_string()
-            } else {
-                format!("usual wait {}", plural(wait, "day"))
-            };
-            line(
-                &mut out,
-                format!(
-                    "     How to refer: {} ({}); {wait}.",
-                    referral.how.trim_end_matches('.'),
-                    referral.to
-                ),
-            );
+            ));
+            self.line(format!("     {}", item.rationale));
+            if let Some(how) = self.how_to_refer(item) {
+                self.line(format!("     How to refer: {how}"));
+            }
         }
+        self.line("");
     }
-    line(&mut out, String::new());
 
-    line(&mut out, "Needs not met, and what to do".into());
-    if plan.gaps.is_empty() {
-        line(
-            &mut out,
-            "  None: every assessed need has an intervention.".into(),
-        );
+    /// The referral route of an item, with the wait of the provision it is planned with.
+    fn how_to_refer(&self, item: &crate::domain::plan::PlanItem) -> Option<String> {
+        if item.provision == super::options::CASE_MANAGER {
+            return Some("no referral; the case manager delivers it in supervision.".into());
+        }
+        let referral = self
+            .catalogue
+            .intervention(&item.intervention)
+            .and_then(|i| i.referral.as_ref())?;
+        let wait = self
+            .problem
+            .provision
+            .iter()
+            .flatten()
+            .find(|p| p.id == item.provision)
+            .map_or(referral.usual_wait_days, |p| p.wait_days.max(0));
+        let wait = if wait == 0 {
+            "no wait".to_string()
+        } else {
+            format!("usual wait {}", plural(wait, "day"))
+        };
+        Some(format!(
+            "{} ({}); {wait}.",
+            referral.how.trim_end_matches('.'),
+            referral.to
+        ))
     }
-    for gap in &plan.gaps {
-        line(
-            &mut out,
-            format!(
+
+    fn needs_not_met(&mut self) {
+        self.line("Needs not met, and what to do");
+        if self.plan.gaps.is_empty() {
+            self.line("  None: every assessed need has an intervention.");
+        }
+        for gap in &self.plan.gaps {
+            self.line(format!(
                 "  - {} ({}): {}.",
-                need_of(&gap.need),
+                self.need_of(&gap.need),
                 gap.level.as_str(),
                 gap_reason_words(gap.reason)
-            ),
-        );
-        line(&mut out, format!("    {}", gap.detail));
-        for action in gap_actions(problem, plan, &gap.need, gap.reason) {
-            line(&mut out, format!("    Action: {action}"));
+            ));
+            self.line(format!("    {}", gap.detail));
+            for action in gap_actions(self.problem, self.plan, &gap.need, gap.reason) {
+                self.line(format!("    Action: {action}"));
+            }
         }
     }
-    if !plan.flags.is_empty() {
-        line(&mut out, String::new());
-        line(&mut out, "For the case manager and manager".into());
-        for flag in &plan.flags {
-            line(&mut out, format!("  ! {}", flag.detail));
+
+    fn flags_and_reviews(&mut self) {
+        if !self.plan.flags.is_empty() {
+            self.line("");
+            self.line("For the case manager and manager");
+            for flag in &self.plan.flags {
+                self.line(format!("  ! {}", flag.detail));
+            }
+        }
+        self.line("");
+        self.line("Reviews");
+        if self.plan.reviews.is_empty() {
+            self.line("  None due.");
+        }
+        for review in &self.plan.reviews {
+            let what = match (review.kind, &review.intervention) {
+                (ReviewKind::ItemOutcome, Some(id)) => format!("outcome of {}", self.name_of(id)),
+                _ => "plan review".to_string(),
+            };
+            self.line(format!("  {}: {}", long_date(review.due), what));
         }
     }
-    line(&mut out, String::new());
-    line(&mut out, "Reviews".into());
-    if plan.reviews.is_empty() {
-        line(&mut out, "  None due.".into());
+
+    fn solver(&mut self) {
+        let solver = &self.plan.solver;
+        self.line("");
+        self.line(format!(
+            "Solver: {}, objective {}, {:.3} s, {} variables, {} constraints",
+            match solver.status {
+                crate::domain::plan::SolverStatus::Optimal => "optimal",
+                crate::domain::plan::SolverStatus::Feasible => "feasible (time limit)",
+                crate::domain::plan::SolverStatus::Infeasible => "infeasible",
+            },
+            solver.objective,
+            solver.seconds,
+            solver.variables,
+            solver.constraints
+        ));
     }
-    for review in &plan.reviews {
-        let what = match (review.kind, &review.intervention) {
-            (ReviewKind::ItemOutcome, Some(id)) => format!("outcome of {}", name_of(id)),
-            _ => "plan review".to_string(),
-        };
-        line(&mut out, format!("  {}: {}", long_date(review.due), what));
+
+    fn transition(&mut self) {
+        if self
+            .plan
+            .flags
+            .iter()
+            .any(|f| f.code == FlagCode::TransitionAt18)
+        {
+            self.line("");
+            self.line("Transition: agree the move to adult services with the young person and probation before their 18th birthday.");
+        }
     }
-    if options.verbose {
-        line(&mut out, String::new());
-        line(
-            &mut out,
-            format!(
-                "Solver: {}, objective {}, {:.3} s, {} variables, {} constraints",
-                match plan.solver.status {
-                    crate::domain::plan::SolverStatus::Optimal => "optimal",
-                    crate::domain::plan::SolverStatus::Feasible => "feasible (time limit)",
-                    crate::domain::plan::SolverStatus::Infeasible => "infeasible",
-                },
-                plan.solver.objective,
-                plan.solver.seconds,
-                plan.solver.variables,
-                plan.solver.constraints
-            ),
-        );
-    }
-    if plan
-        .flags
-        .iter()
-        .any(|f| f.code == FlagCode::TransitionAt18)
-    {
-        line(&mut out, String::new());
-        line(
-            &mut out,
-            "Transition: agree the move to adult services with the young person and probation before their 18th birthday.".into(),
-        );
-    }
-    out
 }
 
 fn gap_reason_words(reason: GapReason) -> &'static str {

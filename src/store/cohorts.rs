@@ -450,6 +450,41 @@ pub async fn update(
     Ok(get(db, team, id).await?)
 }
 
+/// Books a new cohort's participants listed in its provision through the booking rules
+/// (places, rival groups, the waiting list), each in its own savepoint: a participant the rules
+/// refuse is left unbooked, not the whole sync. Returns how many were booked.
+async fn book_listed(
+    txn: &DatabaseTransaction,
+    caller: &Caller,
+    provision: &Provision,
+    cohort: &str,
+    start: Option<NaiveDate>,
+    today: NaiveDate,
+) -> StoreResult<usize> {
+    let participants: Vec<_> = match start {
+        Some(day) => provision.cohort_participants(day).collect(),
+        None => provision.participants_during(today, today),
+    };
+    let mut seen = BTreeSet::new();
+    let mut booked = 0;
+    for p in participants {
+        if !seen.insert(p.reference.clone()) {
+            continue;
+        }
+        let attempt = txn.begin().await?;
+        let groups = &p.gang_affiliations;
+        match super::bookings::book_in(&attempt, caller, cohort, &p.reference, groups).await {
+            Ok(_) => {
+                attempt.commit().await?;
+                booked += 1;
+            }
+            Err(StoreError::Conflict(_)) => attempt.rollback().await?,
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(booked)
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct SyncReport {
     /// Cohorts created by this call.
@@ -509,10 +544,6 @@ pub async fn sync(
                 existing.push(found.map_or(id, |c| c.id));
                 continue;
             }
-            let participants: Vec<_> = match start {
-                Some(day) => provision.cohort_participants(day).collect(),
-                None => provision.participants_during(today, today),
-            };
             audit::record(
                 &txn,
                 caller,
@@ -520,31 +551,7 @@ pub async fn sync(
                 &format!("cohort:{id}"),
             )
             .await?;
-            // Through the booking rules (places, rival groups, the waiting list), each in its own
-            // savepoint: a participant the rules refuse is left unbooked, not the whole sync.
-            let mut seen = BTreeSet::new();
-            for p in participants {
-                if !seen.insert(p.reference.clone()) {
-                    continue;
-                }
-                let attempt = txn.begin().await?;
-                match super::bookings::book_in(
-                    &attempt,
-                    caller,
-                    &id,
-                    &p.reference,
-                    &p.gang_affiliations,
-                )
-                .await
-                {
-                    Ok(_) => {
-                        attempt.commit().await?;
-                        booked += 1;
-                    }
-                    Err(StoreError::Conflict(_)) => attempt.rollback().await?,
-                    Err(e) => return Err(e),
-                }
-            }
+            booked += book_listed(&txn, caller, &provision, &id, start, today).await?;
             created.push(id);
         }
         Ok((created, existing, booked))

@@ -11,4 +11,5 @@ mod hardening;
 mod openapi;
 mod plans;
 mod provision;
+mod schema_check;
 mod telemetry;

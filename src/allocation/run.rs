@@ -1,0 +1,408 @@
+//! The steps of one allocation, in order: the relaxation, rounding guided by it, the fairness
+//! polish, the joint solver with time left, and each plan explained. `Run` carries what the
+//! steps hand on; `Context` what they all read.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use super::joint::{self, Child, Limits};
+use super::{
+    Allocation, AllocationReport, Choice, MAX_POLISH_PASSES, MAX_ROUNDS, Taken, alone_problem,
+    fewer_rolling_starts, locate, located_or_nothing, places, polish, settle_whole, taken_places,
+    utilisation,
+};
+use crate::domain::plan::SolverStatus;
+use crate::domain::problem::Caseload;
+use crate::domain::{PlanningProblem, Provision};
+use crate::planner::model::{self, Solved};
+use crate::planner::{PlanError, PlannerSettings, explain_plan, options, setting_for, values_for};
+
+/// What every step reads.
+pub(super) struct Context<'a> {
+    pub problems: &'a [PlanningProblem],
+    pub provision: &'a [Provision],
+    pub caseload: &'a Caseload,
+    pub planner: &'a PlannerSettings,
+    /// Young people, highest priority first.
+    pub order: &'a [usize],
+    pub children: &'a [Child<'a>],
+}
+
+/// The time the steps share: the limit, less a reserve for explaining every plan at the end.
+pub(super) struct Clock {
+    pub started: Instant,
+    deadline: Instant,
+    reserve: Duration,
+}
+
+impl Clock {
+    /// Called once the options are built: explaining every plan at the end takes about as long
+    /// again as building them.
+    pub fn after_building(started: Instant, time_limit_seconds: f64) -> Clock {
+        let building = started.elapsed();
+        tracing::debug!(seconds = building.as_secs_f64(), "options built");
+        Clock {
+            started,
+            deadline: started + Duration::from_secs_f64(time_limit_seconds),
+            reserve: building.mul_f64(8.0) + Duration::from_millis(300),
+        }
+    }
+
+    fn remaining(&self) -> Duration {
+        self.deadline
+            .saturating_duration_since(Instant::now())
+            .saturating_sub(self.reserve)
+    }
+
+    fn polish_until(&self) -> Instant {
+        self.deadline - self.reserve.mul_f64(0.5)
+    }
+
+    fn seconds(&self) -> f64 {
+        self.started.elapsed().as_secs_f64()
+    }
+}
+
+/// What the steps hand on.
+pub(super) struct Run {
+    taken: Vec<Taken>,
+    /// The best bound on any allocation's objective, when a solver found one.
+    bound: Option<f64>,
+    variables: usize,
+    constraints: usize,
+    /// No young person has any open option: nothing to solve.
+    nothing_open: bool,
+    settled: bool,
+    polished: usize,
+    objective: f64,
+}
+
+fn gap_to(bound: Option<f64>, objective: f64) -> Option<f64> {
+    bound.map(|b| ((b - objective) / objective.abs().max(1.0)).max(0.0))
+}
+
+impl Run {
+    /// Steps 1 and 2. The relaxation gives a bound on any allocation, and most young people's
+    /// plans outright (it is nearly integral). Rounding: whoever's relaxed plan is whole keeps
+    /// it; the relaxation is solved again for the others around the places now taken, a few
+    /// times; whoever is still fractional is then planned alone, in priority order, within the
+    /// relaxation's choices for them (the places it meant them to have), so nobody takes a
+    /// place another needs more. The polish adds what more the free places allow.
+    pub fn relax_and_round(ctx: &Context<'_>, clock: &Clock) -> Result<Run, PlanError> {
+        let nothing_open = ctx
+            .children
+            .iter()
+            .all(|c| c.options.open().next().is_none());
+        let relaxed = if nothing_open {
+            None
+        } else {
+            joint::relax(
+                ctx.children,
+                ctx.provision,
+                &ctx.caseload.rivalries,
+                clock.remaining().mul_f64(0.5).as_secs_f64(),
+            )?
+        };
+        let mut run = Run {
+            taken: Vec::new(),
+            bound: if nothing_open {
+                Some(0.0)
+            } else {
+                relaxed.as_ref().map(|r| r.bound)
+            },
+            variables: relaxed.as_ref().map_or(0, |r| r.variables),
+            constraints: relaxed.as_ref().map_or(0, |r| r.constraints),
+            nothing_open,
+            settled: false,
+            polished: 0,
+            objective: 0.0,
+        };
+        let mut open: Vec<usize> = ctx.order.to_vec();
+        let mut support: BTreeMap<usize, Vec<Choice>> = BTreeMap::new();
+        if let Some(r) = &relaxed {
+            open = settle_whole(ctx.children, &open, r, &mut run.taken, &mut support, |i| i);
+            open = run.relax_again(ctx, clock, open, &mut support)?;
+        }
+        let fractional = open.len();
+        for &k in &open {
+            if clock.remaining().is_zero() {
+                // Out of time: no plan is better than a late answer; the gap says how much is
+                // lost.
+                continue;
+            }
+            run.plan_within_support(ctx, clock, k, support.get(&k))?;
+        }
+        tracing::debug!(seconds = clock.seconds(), fractional, "rounded");
+        Ok(run)
+    }
+
+    /// The relaxation again for those still fractional, around the places taken, until it
+    /// settles nobody more; returns who is still fractional.
+    fn relax_again(
+        &mut self,
+        ctx: &Context<'_>,
+        clock: &Clock,
+        mut open: Vec<usize>,
+        support: &mut BTreeMap<usize, Vec<Choice>>,
+    ) -> Result<Vec<usize>, PlanError> {
+        for _ in 0..MAX_ROUNDS {
+            if open.is_empty() || clock.remaining().as_secs_f64() < 1.0 {
+                break;
+            }
+            let sub_problems: Vec<PlanningProblem> =
+                open.iter().map(|&k| self.alone(ctx, k)).collect();
+            let sub_provision = sub_problems[0].provision.clone().unwrap_or_default();
+            let sub_children: Vec<Child<'_>> = sub_problems
+                .iter()
+                .map(|p| super::child(p, ctx.planner))
+                .collect();
+            let Some(r) = joint::relax(
+                &sub_children,
+                &sub_provision,
+                &ctx.caseload.rivalries,
+                clock.remaining().mul_f64(0.3).as_secs_f64(),
+            )?
+            else {
+                break;
+            };
+            let before = open.len();
+            let positions: Vec<usize> = (0..open.len()).collect();
+            let still = settle_whole(
+                &sub_children,
+                &positions,
+                &r,
+                &mut self.taken,
+                support,
+                |i| open[i],
+            );
+            open = still.into_iter().map(|i| open[i]).collect();
+            if open.len() == before {
+                break;
+            }
+        }
+        Ok(open)
+    }
+
+    /// Young person `k`'s document with everyone else's places held.
+    fn alone(&self, ctx: &Context<'_>, k: usize) -> PlanningProblem {
+        alone_problem(
+            &ctx.problems[k],
+            ctx.provision,
+            &self.taken,
+            k,
+            ctx.caseload,
+        )
+    }
+
+    /// Plans young person `k` alone, with the others' places held, among the options the
+    /// relaxation gave them some of (all open ones when it gave none).
+    fn plan_within_support(
+        &mut self,
+        ctx: &Context<'_>,
+        clock: &Clock,
+        k: usize,
+        support: Option<&Vec<Choice>>,
+    ) -> Result<(), PlanError> {
+        let alone = self.alone(ctx, k);
+        // The joint model's starts, so these plans can start the joint solve.
+        let mut opts = fewer_rolling_starts(options::build(&setting_for(&alone, ctx.planner)));
+        if let Some(choices) = support {
+            for c in opts.candidates.iter_mut().filter(|c| c.block.is_none()) {
+                let kept = choices.iter().any(|ch| {
+                    ch.start == c.start
+                        && ch.intervention == opts.interventions[c.intervention].id
+                        && ch.source.as_deref()
+                            == c.provision.map(|p| opts.provision[p].id.as_str())
+                });
+                if !kept {
+                    c.block = Some(options::Block::Pruned);
+                }
+            }
+        }
+        let values = values_for(&alone, ctx.planner);
+        let seconds = clock.remaining().as_secs_f64().clamp(0.05, 2.0);
+        let solved = model::solve(&opts, &values, seconds)?;
+        self.taken.extend(places(&opts, &solved.chosen, k));
+        Ok(())
+    }
+
+    /// Step 3, fairness: each young person re-planned alone with everyone else's places held.
+    pub fn polish(&mut self, ctx: &Context<'_>, clock: &Clock) -> Result<(), PlanError> {
+        let (settled, polished) = ctx.polish(&mut self.taken, clock.polish_until())?;
+        self.settled = settled;
+        self.polished += polished;
+        self.objective = ctx.objective(&self.taken)?;
+        tracing::debug!(seconds = clock.seconds(), polished, settled, gap = ?gap_to(self.bound, self.objective), "polished");
+        Ok(())
+    }
+
+    /// Step 4: still short of the gap asked for, with time left, the joint solver from this
+    /// allocation; its answer is adopted only when every place checks out day by day for every
+    /// young person and it is better, then polished again.
+    pub fn joint(
+        &mut self,
+        ctx: &Context<'_>,
+        clock: &Clock,
+        mip_rel_gap: f64,
+    ) -> Result<(), PlanError> {
+        let left = clock.remaining().as_secs_f64();
+        let short = gap_to(self.bound, self.objective).is_none_or(|g| g > mip_rel_gap);
+        if self.nothing_open || !short || left <= 0.5 {
+            return Ok(());
+        }
+        let start: Vec<Vec<usize>> = (0..ctx.children.len())
+            .map(|k| located_or_nothing(&ctx.children[k].options, &self.taken, k))
+            .collect();
+        let solved = joint::solve(
+            ctx.children,
+            ctx.provision,
+            &ctx.caseload.rivalries,
+            &start,
+            &Limits {
+                mip_rel_gap,
+                time_limit_seconds: left * 0.7,
+            },
+        );
+        // The joint solver only ever improves on what is in hand: if it fails, keep that.
+        let joint = match solved {
+            Ok(joint) => joint,
+            Err(e) => {
+                tracing::warn!(error = %e, "joint solver failed; keeping the polished allocation");
+                return Ok(());
+            }
+        };
+        (self.variables, self.constraints) = (joint.variables, joint.constraints);
+        self.bound = match (self.bound, joint.bound) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        let mut candidate: Vec<Taken> = Vec::new();
+        for (k, chosen) in joint.chosen.iter().enumerate() {
+            candidate.extend(places(&ctx.children[k].options, chosen, k));
+        }
+        let candidate_objective = ctx.objective(&candidate).unwrap_or(f64::NEG_INFINITY);
+        if candidate_objective > self.objective {
+            self.taken = candidate;
+            self.polish(ctx, clock)?;
+        }
+        Ok(())
+    }
+
+    /// Each plan explained with everyone else's places taken, the places' use, and the report.
+    /// Optimal only when the gap from the best bound to the final plans is within the gap
+    /// asked for and the polish settled.
+    pub fn finish(
+        self,
+        ctx: &Context<'_>,
+        clock: &Clock,
+        mip_rel_gap: f64,
+    ) -> Result<Allocation, PlanError> {
+        let mip_gap = gap_to(self.bound, self.objective);
+        tracing::debug!(seconds = clock.seconds(), gap = ?mip_gap, "solved");
+        let mut plans = Vec::with_capacity(ctx.problems.len());
+        for k in 0..ctx.problems.len() {
+            let alone = self.alone(ctx, k);
+            let opts = options::build(&setting_for(&alone, ctx.planner));
+            let chosen = locate(&opts, &self.taken, k)?;
+            let solved = Solved {
+                chosen,
+                status: SolverStatus::Feasible,
+                variables: self.variables,
+                constraints: self.constraints,
+            };
+            let values = values_for(&alone, ctx.planner);
+            plans.push(explain_plan(
+                &alone,
+                ctx.planner,
+                &opts,
+                &values,
+                solved,
+                clock.started,
+            ));
+        }
+        tracing::debug!(seconds = clock.seconds(), "plans explained");
+        let utilisation = utilisation::rows(
+            ctx.provision,
+            &taken_places(&self.taken),
+            ctx.children,
+            &plans,
+        );
+        let seconds = (clock.seconds() * 1e3).round() / 1e3;
+        let within = mip_gap.is_some_and(|g| g <= mip_rel_gap + 1e-9);
+        let status = if self.settled && within {
+            SolverStatus::Optimal
+        } else {
+            SolverStatus::Feasible
+        };
+        for plan in &mut plans {
+            plan.solver.seconds = seconds;
+            plan.solver.status = status;
+        }
+        Ok(Allocation {
+            plans,
+            utilisation,
+            solver: AllocationReport {
+                status,
+                objective: self.objective,
+                mip_gap,
+                seconds,
+                cases: ctx.caseload.cases.len(),
+                variables: self.variables,
+                constraints: self.constraints,
+                polished: self.polished,
+            },
+        })
+    }
+}
+
+impl Context<'_> {
+    /// Re-plans each young person alone with everyone else's places held, in priority order,
+    /// until a whole pass changes nothing (then no plan can be improved without a place
+    /// someone else holds) or `until`. Returns whether it settled, and how many plans improved.
+    fn polish(&self, taken: &mut Vec<Taken>, until: Instant) -> Result<(bool, usize), PlanError> {
+        let mut polished = 0;
+        for _ in 0..MAX_POLISH_PASSES {
+            let mut changed = false;
+            for &k in self.order {
+                if Instant::now() > until {
+                    return Ok((false, polished));
+                }
+                let alone =
+                    alone_problem(&self.problems[k], self.provision, taken, k, self.caseload);
+                let opts = options::build(&setting_for(&alone, self.planner));
+                let current = locate(&opts, taken, k)?;
+                let values = values_for(&alone, self.planner);
+                let seconds = until
+                    .saturating_duration_since(Instant::now())
+                    .as_secs_f64();
+                if let Some(better) = polish::improve(&opts, &values, &current, seconds) {
+                    taken.retain(|t| t.child != k);
+                    taken.extend(places(&opts, &better, k));
+                    changed = true;
+                    polished += 1;
+                }
+            }
+            if !changed {
+                return Ok((true, polished));
+            }
+        }
+        Ok((false, polished))
+    }
+
+    /// The joint objective (risk priority applied) of an allocation.
+    fn objective(&self, taken: &[Taken]) -> Result<f64, PlanError> {
+        let mut total = 0.0;
+        for (k, problem) in self.problems.iter().enumerate() {
+            let alone = alone_problem(problem, self.provision, taken, k, self.caseload);
+            let opts = options::build(&setting_for(&alone, self.planner));
+            let chosen = locate(&opts, taken, k)?;
+            let scaled = joint::caseload_values(
+                &alone.young_person,
+                values_for(&alone, self.planner),
+                &self.planner.weights,
+            );
+            total += model::objective_of(&opts, &chosen, &scaled);
+        }
+        Ok(total)
+    }
+}
