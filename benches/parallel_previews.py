@@ -24,6 +24,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def get(url, token):
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
+    started = time.perf_counter()
+    with urllib.request.urlopen(request, timeout=60) as response:
+        response.read()
+        return response.status, time.perf_counter() - started
+
+
 def post(url, token, body):
     data = json.dumps(body).encode()
     request = urllib.request.Request(
@@ -102,13 +110,24 @@ def main():
     parser.add_argument("--large", type=int, default=8)
     parser.add_argument("--records", type=int, default=100)
     parser.add_argument("--starts", type=int, default=200)
+    parser.add_argument(
+        "--caseload",
+        help="send this caseload document to /allocations/preview as the large work instead",
+    )
     args = parser.parse_args()
     url = f"{args.url}/api/v1/plans/preview"
     ordinary = ordinary_problem()
-    large = large_problem(ordinary, args.records, args.starts)
+    if args.caseload:
+        large_url = f"{args.url}/api/v1/allocations/preview"
+        large = json.loads(Path(args.caseload).read_text())
+    else:
+        large_url = url
+        large = large_problem(ordinary, args.records, args.starts)
+    reads = [f"{args.url}/health/live", f"{args.url}/api/v1/needs"]
 
     idle = [post(url, args.token, ordinary) for _ in range(args.ordinary)]
     assert all(s == 200 for s, _ in idle), idle
+    idle_reads = [get(reads[k % 2], args.token) for k in range(args.ordinary)]
 
     peak = [resident_kib(args.pid) or 0]
     done = threading.Event()
@@ -121,7 +140,7 @@ def main():
     large_results = [None] * args.large
 
     def run_large(k):
-        large_results[k] = post(url, args.token, large)
+        large_results[k] = post(large_url, args.token, large)
 
     watcher = threading.Thread(target=watch)
     watcher.start()
@@ -130,8 +149,10 @@ def main():
         t.start()
     time.sleep(0.2)
     loaded = []
+    loaded_reads = []
     while any(t.is_alive() for t in threads) or len(loaded) < args.ordinary:
         loaded.append(post(url, args.token, ordinary))
+        loaded_reads.append(get(reads[len(loaded) % 2], args.token))
         if len(loaded) >= 10 * args.ordinary:
             break
     for t in threads:
@@ -149,6 +170,10 @@ def main():
                     statistics.median(t for s, t in loaded if s == 200) * 1000, 1
                 ),
                 "ordinary_statuses_under_load": ordinary_statuses,
+                "reads_median_idle_ms": round(statistics.median(t for _, t in idle_reads) * 1000, 1),
+                "reads_median_loaded_ms": round(
+                    statistics.median(t for _, t in loaded_reads) * 1000, 1
+                ),
                 "ordinary_under_load": len(loaded),
                 "large": [{"status": s, "seconds": round(t, 2)} for s, t in large_results],
                 "peak_resident_mib": round(peak[0] / 1024, 1) if args.pid else None,

@@ -9,12 +9,12 @@ use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use super::views::BookingView;
 use super::{ApiError, parse_body};
 use crate::accounts::Caller;
-use crate::app::capacity::{Booked, Idempotency};
+use crate::app::capacity::{Answers, Booked, Idempotency};
 use crate::app::{self, Access, AppError, access};
 use crate::domain::{FieldErrors, input};
-use crate::store::bookings::Booking;
 
 pub const IDEMPOTENCY_KEY: &str = "Idempotency-Key";
 
@@ -106,7 +106,7 @@ fn as_answered(error: &AppError) -> (u16, String) {
 /// already booked, or (group work) a member belongs to a rival group. With `Idempotency-Key` a
 /// retry returns the first response; the same key with another request is 422; while the first
 /// is still being processed, 409.
-#[utoipa::path(tag = "capacity", security(("bearer" = [])), params(("id" = String, Path), ("Idempotency-Key" = Option<String>, Header)), request_body = BookingInput, responses((status = 201, body = Booking), (status = 404, body = super::error::ErrorBody), (status = 409, body = super::error::ErrorBody), (status = 422, body = super::error::ErrorBody)))]
+#[utoipa::path(tag = "capacity", security(("bearer" = [])), params(("id" = String, Path), ("Idempotency-Key" = Option<String>, Header)), request_body = BookingInput, responses((status = 201, body = BookingView), (status = 404, body = super::error::ErrorBody), (status = 409, body = super::error::ErrorBody), (status = 422, body = super::error::ErrorBody)))]
 #[post("/cohorts/{id}/bookings")]
 pub async fn create_booking(
     caller: Caller,
@@ -129,8 +129,12 @@ pub async fn create_booking(
         .map(|g| g.trim().to_string())
         .collect();
     let access = Access::new(&db, &caller);
-    match app::capacity::book(&access, &id, &input.reference, &groups, key, as_answered).await? {
-        Booked::Created(booking) => Ok(HttpResponse::Created().json(booking)),
+    let answers = Answers {
+        booked: &|b| serde_json::to_string(&BookingView::from(b.clone())).unwrap_or_default(),
+        refused: &as_answered,
+    };
+    match app::capacity::book(&access, &id, &input.reference, &groups, key, &answers).await? {
+        Booked::Created(booking) => Ok(HttpResponse::Created().json(BookingView::from(booking))),
         Booked::Replay { status, body } => Ok(HttpResponse::build(
             StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
         )
@@ -156,7 +160,7 @@ pub async fn cancel_booking(
 
 /// Moves a child from one cohort to another: both or neither (409 when the target is full or
 /// unsafe, 404 when the child is not booked in `from`).
-#[utoipa::path(tag = "capacity", security(("bearer" = [])), request_body = MoveInput, responses((status = 200, body = Booking), (status = 404, body = super::error::ErrorBody), (status = 409, body = super::error::ErrorBody), (status = 422, body = super::error::ErrorBody)))]
+#[utoipa::path(tag = "capacity", security(("bearer" = [])), request_body = MoveInput, responses((status = 200, body = BookingView), (status = 404, body = super::error::ErrorBody), (status = 409, body = super::error::ErrorBody), (status = 422, body = super::error::ErrorBody)))]
 #[post("/bookings/move")]
 pub async fn move_booking(
     caller: Caller,
@@ -179,5 +183,5 @@ pub async fn move_booking(
         &input.to,
     )
     .await?;
-    Ok(HttpResponse::Ok().json(booking))
+    Ok(HttpResponse::Ok().json(BookingView::from(booking)))
 }

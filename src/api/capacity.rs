@@ -8,14 +8,13 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use super::views::{self, AtRiskView, FacilitatorView, TeamUtilisationView, WaitingEntryView};
 use super::{ApiError, parse_body};
 use crate::accounts::Caller;
 use crate::app::{self, Access, access};
 use crate::domain::{FieldErrors, input};
-use crate::store::capacity_views::{AtRisk, TeamUtilisation, Window};
+use crate::store::capacity_views::Window;
 use crate::store::cohorts::today;
-use crate::store::facilitators::Facilitator;
-use crate::store::waiting_list::WaitingEntry;
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(get_waiting_list)
@@ -37,7 +36,7 @@ pub struct WaitingInput {
 }
 
 /// The provision's waiting list in order, each with the place they would get next.
-#[utoipa::path(tag = "capacity", security(("bearer" = [])), params(("id" = String, Path, description = "provision id")), responses((status = 200, body = Vec<WaitingEntry>), (status = 404, body = super::error::ErrorBody)))]
+#[utoipa::path(tag = "capacity", security(("bearer" = [])), params(("id" = String, Path, description = "provision id")), responses((status = 200, body = Vec<WaitingEntryView>), (status = 404, body = super::error::ErrorBody)))]
 #[get("/provision/{id}/waiting-list")]
 pub async fn get_waiting_list(
     caller: Caller,
@@ -45,11 +44,11 @@ pub async fn get_waiting_list(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let list = app::capacity::waiting_list(&Access::new(&db, &caller), &id).await?;
-    Ok(HttpResponse::Ok().json(list))
+    Ok(HttpResponse::Ok().json(views::all::<_, WaitingEntryView>(list)))
 }
 
 /// Adds a child at the end of the provision's waiting list (409 if already on it).
-#[utoipa::path(tag = "capacity", security(("bearer" = [])), params(("id" = String, Path, description = "provision id")), request_body = WaitingInput, responses((status = 201, body = WaitingEntry), (status = 404, body = super::error::ErrorBody), (status = 409, body = super::error::ErrorBody), (status = 422, body = super::error::ErrorBody)))]
+#[utoipa::path(tag = "capacity", security(("bearer" = [])), params(("id" = String, Path, description = "provision id")), request_body = WaitingInput, responses((status = 201, body = WaitingEntryView), (status = 404, body = super::error::ErrorBody), (status = 409, body = super::error::ErrorBody), (status = 422, body = super::error::ErrorBody)))]
 #[post("/provision/{id}/waiting-list")]
 pub async fn add_to_waiting_list(
     caller: Caller,
@@ -66,7 +65,7 @@ pub async fn add_to_waiting_list(
     let entry =
         app::capacity::add_to_waiting_list(&Access::new(&db, &caller), &id, &input.reference)
             .await?;
-    Ok(HttpResponse::Created().json(entry))
+    Ok(HttpResponse::Created().json(WaitingEntryView::from(entry)))
 }
 
 /// Takes a child off the provision's waiting list. The entry is addressed by its id (from the
@@ -103,7 +102,7 @@ pub struct FacilitatorInput {
     pub trained_on: NaiveDate,
 }
 
-#[utoipa::path(tag = "capacity", security(("bearer" = [])), params(FacilitatorQuery), responses((status = 200, body = Vec<Facilitator>)))]
+#[utoipa::path(tag = "capacity", security(("bearer" = [])), params(FacilitatorQuery), responses((status = 200, body = Vec<FacilitatorView>)))]
 #[get("/facilitators")]
 pub async fn list_facilitators(
     caller: Caller,
@@ -113,10 +112,10 @@ pub async fn list_facilitators(
     let list =
         app::capacity::facilitators(&Access::new(&db, &caller), query.intervention.as_deref())
             .await?;
-    Ok(HttpResponse::Ok().json(list))
+    Ok(HttpResponse::Ok().json(views::all::<_, FacilitatorView>(list)))
 }
 
-#[utoipa::path(tag = "capacity", security(("bearer" = [])), request_body = FacilitatorInput, responses((status = 201, body = Facilitator), (status = 422, body = super::error::ErrorBody)))]
+#[utoipa::path(tag = "capacity", security(("bearer" = [])), request_body = FacilitatorInput, responses((status = 201, body = FacilitatorView), (status = 422, body = super::error::ErrorBody)))]
 #[post("/facilitators")]
 pub async fn create_facilitator(
     caller: Caller,
@@ -136,7 +135,7 @@ pub async fn create_facilitator(
         input.trained_on,
     )
     .await?;
-    Ok(HttpResponse::Created().json(saved))
+    Ok(HttpResponse::Created().json(FacilitatorView::from(saved)))
 }
 
 /// The team's rival groups: members of two rival groups are never booked into one group cohort.
@@ -225,7 +224,7 @@ fn window(query: &ViewQuery) -> Result<Window, ApiError> {
 
 /// Places, filled, free and waiting per provision and per cohort starting in the window
 /// (rolling pools always included).
-#[utoipa::path(tag = "capacity", security(("bearer" = [])), params(ViewQuery), responses((status = 200, body = TeamUtilisation), (status = 422, body = super::error::ErrorBody)))]
+#[utoipa::path(tag = "capacity", security(("bearer" = [])), params(ViewQuery), responses((status = 200, body = TeamUtilisationView), (status = 422, body = super::error::ErrorBody)))]
 #[get("/capacity/utilisation")]
 pub async fn utilisation(
     caller: Caller,
@@ -233,14 +232,13 @@ pub async fn utilisation(
     query: web::Query<ViewQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let window = window(&query)?;
-    let view: TeamUtilisation =
-        app::capacity::utilisation(&Access::new(&db, &caller), window).await?;
-    Ok(HttpResponse::Ok().json(view))
+    let view = app::capacity::utilisation(&Access::new(&db, &caller), window).await?;
+    Ok(HttpResponse::Ok().json(TeamUtilisationView::from(view)))
 }
 
 /// Cohorts in the window at risk, each with its reasons: `under_filled` (less than half full
 /// within 2 weeks of the start), `no_trained_facilitator`, `oversubscribed`.
-#[utoipa::path(tag = "capacity", security(("bearer" = [])), params(ViewQuery), responses((status = 200, body = AtRisk), (status = 422, body = super::error::ErrorBody)))]
+#[utoipa::path(tag = "capacity", security(("bearer" = [])), params(ViewQuery), responses((status = 200, body = AtRiskView), (status = 422, body = super::error::ErrorBody)))]
 #[get("/capacity/at-risk")]
 pub async fn at_risk(
     caller: Caller,
@@ -248,6 +246,6 @@ pub async fn at_risk(
     query: web::Query<ViewQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let window = window(&query)?;
-    let view: AtRisk = app::capacity::at_risk(&Access::new(&db, &caller), window).await?;
-    Ok(HttpResponse::Ok().json(view))
+    let view = app::capacity::at_risk(&Access::new(&db, &caller), window).await?;
+    Ok(HttpResponse::Ok().json(AtRiskView::from(view)))
 }

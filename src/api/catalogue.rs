@@ -7,11 +7,11 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use super::views::{self, InterventionVersionView, InterventionView};
 use super::{ApiError, if_match_version, parse_body, with_etag};
 use crate::accounts::Caller;
 use crate::app::{self, Access, access, catalogue::Filter};
 use crate::domain::{Evidence, Format, Intervention, Need};
-use crate::store::catalogue::{InterventionVersion, StoredIntervention};
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(list_needs)
@@ -67,7 +67,7 @@ impl From<Search> for Filter {
 }
 
 /// Lists and searches the catalogue.
-#[utoipa::path(tag = "catalogue", security(("bearer" = [])), params(Search), responses((status = 200, body = Vec<StoredIntervention>), (status = 422, body = super::error::ErrorBody)))]
+#[utoipa::path(tag = "catalogue", security(("bearer" = [])), params(Search), responses((status = 200, body = Vec<InterventionView>), (status = 422, body = super::error::ErrorBody)))]
 #[get("/interventions")]
 pub async fn list_interventions(
     caller: Caller,
@@ -79,11 +79,11 @@ pub async fn list_interventions(
     }
     let filter = Filter::from(query.into_inner());
     let found = app::catalogue::search(&Access::new(&db, &caller), &filter).await?;
-    Ok(HttpResponse::Ok().json(found))
+    Ok(HttpResponse::Ok().json(views::all::<_, InterventionView>(found)))
 }
 
 /// One intervention, with its version as the ETag.
-#[utoipa::path(tag = "catalogue", security(("bearer" = [])), params(("id" = String, Path)), responses((status = 200, body = StoredIntervention), (status = 404, body = super::error::ErrorBody)))]
+#[utoipa::path(tag = "catalogue", security(("bearer" = [])), params(("id" = String, Path)), responses((status = 200, body = InterventionView), (status = 404, body = super::error::ErrorBody)))]
 #[get("/interventions/{id}")]
 pub async fn get_intervention(
     caller: Caller,
@@ -91,11 +91,15 @@ pub async fn get_intervention(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let found = app::catalogue::get(&Access::new(&db, &caller), &id).await?;
-    Ok(with_etag(StatusCode::OK, found.version, &found))
+    Ok(with_etag(
+        StatusCode::OK,
+        found.version,
+        &InterventionView::from(found),
+    ))
 }
 
 /// Every version of an intervention, oldest first.
-#[utoipa::path(tag = "catalogue", security(("bearer" = [])), params(("id" = String, Path)), responses((status = 200, body = Vec<InterventionVersion>)))]
+#[utoipa::path(tag = "catalogue", security(("bearer" = [])), params(("id" = String, Path)), responses((status = 200, body = Vec<InterventionVersionView>)))]
 #[get("/interventions/{id}/history")]
 pub async fn intervention_history(
     caller: Caller,
@@ -103,11 +107,11 @@ pub async fn intervention_history(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let versions = app::catalogue::history(&Access::new(&db, &caller), &id).await?;
-    Ok(HttpResponse::Ok().json(versions))
+    Ok(HttpResponse::Ok().json(views::all::<_, InterventionVersionView>(versions)))
 }
 
 /// Adds an intervention to the team's catalogue.
-#[utoipa::path(tag = "catalogue", security(("bearer" = [])), request_body = Intervention, responses((status = 201, body = StoredIntervention), (status = 409, body = super::error::ErrorBody), (status = 422, body = super::error::ErrorBody)))]
+#[utoipa::path(tag = "catalogue", security(("bearer" = [])), request_body = Intervention, responses((status = 201, body = InterventionView), (status = 409, body = super::error::ErrorBody), (status = 422, body = super::error::ErrorBody)))]
 #[post("/interventions")]
 pub async fn create_intervention(
     caller: Caller,
@@ -118,11 +122,15 @@ pub async fn create_intervention(
     Access::new(&db, &caller).allow(access::COORDINATORS)?;
     let entry: Intervention = parse_body(&body)?;
     let saved = app::catalogue::create(&Access::new(&db, &caller), entry).await?;
-    Ok(with_etag(StatusCode::CREATED, saved.version, &saved))
+    Ok(with_etag(
+        StatusCode::CREATED,
+        saved.version,
+        &InterventionView::from(saved),
+    ))
 }
 
 /// Replaces an intervention; send `If-Match` with the ETag you read (412 if it changed since).
-#[utoipa::path(tag = "catalogue", security(("bearer" = [])), params(("id" = String, Path), ("If-Match" = String, Header)), request_body = Intervention, responses((status = 200, body = StoredIntervention), (status = 412, body = super::error::ErrorBody), (status = 428, body = super::error::ErrorBody), (status = 422, body = super::error::ErrorBody)))]
+#[utoipa::path(tag = "catalogue", security(("bearer" = [])), params(("id" = String, Path), ("If-Match" = String, Header)), request_body = Intervention, responses((status = 200, body = InterventionView), (status = 412, body = super::error::ErrorBody), (status = 428, body = super::error::ErrorBody), (status = 422, body = super::error::ErrorBody)))]
 #[put("/interventions/{id}")]
 pub async fn update_intervention(
     caller: Caller,
@@ -136,11 +144,15 @@ pub async fn update_intervention(
     let version = if_match_version(&req)?;
     let entry: Intervention = parse_body(&body)?;
     let saved = app::catalogue::update(&Access::new(&db, &caller), &id, version, entry).await?;
-    Ok(with_etag(StatusCode::OK, saved.version, &saved))
+    Ok(with_etag(
+        StatusCode::OK,
+        saved.version,
+        &InterventionView::from(saved),
+    ))
 }
 
 /// Retires an intervention: it is no longer planned, and its history is kept.
-#[utoipa::path(tag = "catalogue", security(("bearer" = [])), params(("id" = String, Path), ("If-Match" = String, Header)), responses((status = 200, body = StoredIntervention), (status = 412, body = super::error::ErrorBody), (status = 428, body = super::error::ErrorBody)))]
+#[utoipa::path(tag = "catalogue", security(("bearer" = [])), params(("id" = String, Path), ("If-Match" = String, Header)), responses((status = 200, body = InterventionView), (status = 412, body = super::error::ErrorBody), (status = 428, body = super::error::ErrorBody)))]
 #[post("/interventions/{id}/retire")]
 pub async fn retire_intervention(
     caller: Caller,
@@ -150,5 +162,9 @@ pub async fn retire_intervention(
 ) -> Result<HttpResponse, ApiError> {
     let version = if_match_version(&req)?;
     let saved = app::catalogue::retire(&Access::new(&db, &caller), &id, version).await?;
-    Ok(with_etag(StatusCode::OK, saved.version, &saved))
+    Ok(with_etag(
+        StatusCode::OK,
+        saved.version,
+        &InterventionView::from(saved),
+    ))
 }

@@ -9,12 +9,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use super::views::{self, BookingView, CohortView, SyncView};
 use super::{ApiError, if_match_version, parse_body, with_etag};
 use crate::accounts::Caller;
 use crate::app::{self, Access, access, capacity::CohortRequest};
 use crate::domain::{FieldErrors, input};
-use crate::store::bookings::Booking;
-use crate::store::cohorts::{Cohort, CohortChange, SyncReport};
+use crate::store::cohorts::CohortChange;
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(list_cohorts)
@@ -86,9 +86,9 @@ pub struct CohortEdit {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CohortDetail {
     #[serde(flatten)]
-    pub cohort: Cohort,
+    pub cohort: CohortView,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub bookings: Option<Vec<Booking>>,
+    pub bookings: Option<Vec<BookingView>>,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -98,7 +98,7 @@ pub struct CohortQuery {
 }
 
 /// The team's cohorts, by provision and start.
-#[utoipa::path(tag = "capacity", security(("bearer" = [])), params(CohortQuery), responses((status = 200, body = Vec<Cohort>)))]
+#[utoipa::path(tag = "capacity", security(("bearer" = [])), params(CohortQuery), responses((status = 200, body = Vec<CohortView>)))]
 #[get("/cohorts")]
 pub async fn list_cohorts(
     caller: Caller,
@@ -107,11 +107,11 @@ pub async fn list_cohorts(
 ) -> Result<HttpResponse, ApiError> {
     let list =
         app::capacity::cohorts(&Access::new(&db, &caller), query.provision.as_deref()).await?;
-    Ok(HttpResponse::Ok().json(list))
+    Ok(HttpResponse::Ok().json(views::all::<_, CohortView>(list)))
 }
 
 /// Creates a cohort on one of its provision's starts (422 `start` otherwise).
-#[utoipa::path(tag = "capacity", security(("bearer" = [])), request_body = NewCohortInput, responses((status = 201, body = Cohort), (status = 409, body = super::error::ErrorBody), (status = 422, body = super::error::ErrorBody)))]
+#[utoipa::path(tag = "capacity", security(("bearer" = [])), request_body = NewCohortInput, responses((status = 201, body = CohortView), (status = 409, body = super::error::ErrorBody), (status = 422, body = super::error::ErrorBody)))]
 #[post("/cohorts")]
 pub async fn create_cohort(
     caller: Caller,
@@ -139,7 +139,11 @@ pub async fn create_cohort(
         facilitators: input.facilitators,
     };
     let saved = app::capacity::create_cohort(&Access::new(&db, &caller), request).await?;
-    Ok(with_etag(StatusCode::CREATED, saved.version, &saved))
+    Ok(with_etag(
+        StatusCode::CREATED,
+        saved.version,
+        &CohortView::from(saved),
+    ))
 }
 
 /// A cohort; coordinators and admins also get its bookings (the read is audited).
@@ -155,13 +159,16 @@ pub async fn get_cohort(
     Ok(with_etag(
         StatusCode::OK,
         version,
-        &CohortDetail { cohort, bookings },
+        &CohortDetail {
+            cohort: cohort.into(),
+            bookings: bookings.map(views::all),
+        },
     ))
 }
 
 /// Edits a cohort: start (one of its provision's), places (not below those filled: 422
 /// `places`), area, facilitators.
-#[utoipa::path(tag = "capacity", security(("bearer" = [])), params(("id" = String, Path), ("If-Match" = String, Header)), request_body = CohortEdit, responses((status = 200, body = Cohort), (status = 404, body = super::error::ErrorBody), (status = 412, body = super::error::ErrorBody), (status = 422, body = super::error::ErrorBody), (status = 428, body = super::error::ErrorBody)))]
+#[utoipa::path(tag = "capacity", security(("bearer" = [])), params(("id" = String, Path), ("If-Match" = String, Header)), request_body = CohortEdit, responses((status = 200, body = CohortView), (status = 404, body = super::error::ErrorBody), (status = 412, body = super::error::ErrorBody), (status = 422, body = super::error::ErrorBody), (status = 428, body = super::error::ErrorBody)))]
 #[put("/cohorts/{id}")]
 pub async fn update_cohort(
     caller: Caller,
@@ -190,13 +197,17 @@ pub async fn update_cohort(
     };
     let saved =
         app::capacity::update_cohort(&Access::new(&db, &caller), &id, version, change).await?;
-    Ok(with_etag(StatusCode::OK, saved.version, &saved))
+    Ok(with_etag(
+        StatusCode::OK,
+        saved.version,
+        &CohortView::from(saved),
+    ))
 }
 
 /// Creates the provision's missing cohorts (one per start, or its rolling pool) with its places,
 /// booking the participants it lists through the booking rules (places, rival groups); existing
 /// cohorts are left alone, so it is idempotent.
-#[utoipa::path(tag = "capacity", security(("bearer" = [])), params(("id" = String, Path, description = "provision id")), responses((status = 200, body = SyncReport), (status = 404, body = super::error::ErrorBody)))]
+#[utoipa::path(tag = "capacity", security(("bearer" = [])), params(("id" = String, Path, description = "provision id")), responses((status = 200, body = SyncView), (status = 404, body = super::error::ErrorBody)))]
 #[post("/provision/{id}/cohorts/sync")]
 pub async fn sync_cohorts(
     caller: Caller,
@@ -204,5 +215,5 @@ pub async fn sync_cohorts(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let report = app::capacity::sync_cohorts(&Access::new(&db, &caller), &id).await?;
-    Ok(HttpResponse::Ok().json(report))
+    Ok(HttpResponse::Ok().json(SyncView::from(report)))
 }

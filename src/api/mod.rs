@@ -15,6 +15,7 @@ pub mod openapi;
 pub mod plans;
 pub mod provision;
 pub mod settings;
+pub mod views;
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse};

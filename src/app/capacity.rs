@@ -110,15 +110,21 @@ pub enum Booked {
     },
 }
 
-/// Books a child into a cohort. With a key, a retry gets the first answer; `refusal` renders a
-/// refusal as it was answered (status, body), so that a retry gets that too.
+/// How the caller answers a booking and a refusal (status, body): with a key, the first answer
+/// is kept so that a retry gets the same.
+pub struct Answers<'a> {
+    pub booked: &'a dyn Fn(&Booking) -> String,
+    pub refused: &'a dyn Fn(&AppError) -> (u16, String),
+}
+
+/// Books a child into a cohort. With a key, a retry gets the first answer.
 pub async fn book(
     access: &Access<'_>,
     cohort: &str,
     reference: &str,
     groups: &[String],
     idempotency: Option<Idempotency>,
-    refusal: impl Fn(&AppError) -> (u16, String),
+    answers: &Answers<'_>,
 ) -> AppResult<Booked> {
     access.allow(COORDINATORS)?;
     let Some(idempotency) = idempotency else {
@@ -150,14 +156,14 @@ pub async fn book(
                 cohort,
                 reference,
                 groups,
-                Some(&claim),
+                Some((&claim, answers.booked)),
             )
             .await
             .map_err(AppError::from);
             match booked {
                 Ok(booking) => Ok(Booked::Created(booking)),
                 Err(e) => {
-                    settle_failure(access, &claim, &e, refusal).await;
+                    settle_failure(access, &claim, &e, answers.refused).await;
                     Err(e)
                 }
             }
@@ -171,7 +177,7 @@ async fn settle_failure(
     access: &Access<'_>,
     claim: &Claim,
     error: &AppError,
-    refusal: impl Fn(&AppError) -> (u16, String),
+    refusal: &dyn Fn(&AppError) -> (u16, String),
 ) {
     let outcome = if matches!(error, AppError::Internal(_)) {
         store::idempotency::release(access.db, claim).await

@@ -22,7 +22,6 @@ use sea_orm::{
     QueryFilter, QueryOrder, Set,
 };
 use serde::Serialize;
-use utoipa::ToSchema;
 
 use super::audit::AuditAction;
 use super::capacity_entities::{bookings, cohorts, waiting_list};
@@ -35,7 +34,7 @@ use crate::accounts::Caller;
 use crate::domain::problem::rivals_of;
 
 /// A booking as the API shows it.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Booking {
     pub id: String,
     pub cohort: String,
@@ -256,21 +255,21 @@ async fn cancel_in(
 
 /// Books a child into a cohort: 409 when full, already booked, or a rival group's member is in
 /// the (group) cohort; 404 when there is no such cohort in the caller's team. With `claim`, the
-/// idempotency key is completed with this response in the same transaction.
+/// idempotency key is completed in the same transaction with the answer its function renders
+/// for the booking.
 pub async fn book(
     db: &DatabaseConnection,
     caller: &Caller,
     cohort_id: &str,
     reference: &str,
     groups: &[String],
-    claim: Option<&Claim>,
+    claim: Option<(&Claim, &dyn Fn(&Booking) -> String)>,
 ) -> StoreResult<Booking> {
     let txn = begin_write(db).await?;
     let out = async {
         let booking = book_in(&txn, caller, cohort_id, reference, groups).await?;
-        if let Some(claim) = claim {
-            super::idempotency::complete(&txn, claim, 201, &serde_json::to_string(&booking)?)
-                .await?;
+        if let Some((claim, answer)) = claim {
+            super::idempotency::complete(&txn, claim, 201, &answer(&booking)).await?;
         }
         Ok(booking)
     }

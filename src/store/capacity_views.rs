@@ -6,7 +6,6 @@ use std::collections::BTreeMap;
 use chrono::{Duration, NaiveDate};
 use sea_orm::ConnectionTrait;
 use serde::Serialize;
-use utoipa::ToSchema;
 
 use super::StoreResult;
 use super::cohorts::Cohort;
@@ -32,17 +31,16 @@ impl Window {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CohortUse {
     pub cohort: String,
-    #[schema(value_type = Option<String>, format = Date)]
     pub start: Option<NaiveDate>,
     pub places: i64,
     pub filled: i64,
     pub free: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ProvisionUse {
     pub provision: String,
     pub intervention: String,
@@ -55,17 +53,15 @@ pub struct ProvisionUse {
     pub cohorts: Vec<CohortUse>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TeamUtilisation {
-    #[schema(value_type = String, format = Date)]
     pub from: NaiveDate,
-    #[schema(value_type = String, format = Date)]
     pub to: NaiveDate,
     pub provisions: Vec<ProvisionUse>,
 }
 
 /// Why a cohort is at risk.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AtRiskCode {
     /// Less than half full within 2 weeks of its start.
@@ -76,18 +72,17 @@ pub enum AtRiskCode {
     Oversubscribed,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Reason {
     pub code: AtRiskCode,
     pub detail: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CohortAtRisk {
     pub cohort: String,
     pub provision: String,
     pub intervention: String,
-    #[schema(value_type = Option<String>, format = Date)]
     pub start: Option<NaiveDate>,
     pub places: i64,
     pub filled: i64,
@@ -96,11 +91,9 @@ pub struct CohortAtRisk {
     pub reasons: Vec<Reason>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AtRisk {
-    #[schema(value_type = String, format = Date)]
     pub from: NaiveDate,
-    #[schema(value_type = String, format = Date)]
     pub to: NaiveDate,
     pub cohorts: Vec<CohortAtRisk>,
 }

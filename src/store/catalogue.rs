@@ -9,14 +9,13 @@ use sea_orm::{
 };
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use utoipa::ToSchema;
 
 use super::entities::{intervention_versions, interventions, needs};
 use super::{StoreError, StoreResult, begin_write, now};
 use crate::domain::{Catalogue, Intervention, Need};
 
 /// An intervention as stored: the entry and its version and state.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct StoredIntervention {
     #[serde(flatten)]
     pub intervention: Intervention,
@@ -25,7 +24,7 @@ pub struct StoredIntervention {
     pub updated_at: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct InterventionVersion {
     pub version: i64,
     pub retired: bool,
@@ -34,7 +33,7 @@ pub struct InterventionVersion {
     pub intervention: Intervention,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct ImportSummary {
     pub needs: usize,
     pub created: usize,

@@ -11,7 +11,6 @@ use sea_orm::{
     QueryFilter, Set, SqlErr, TransactionTrait,
 };
 use serde::Serialize;
-use utoipa::ToSchema;
 
 use super::audit::AuditAction;
 use super::capacity_entities::{cohort_facilitators, cohorts, facilitators};
@@ -58,13 +57,12 @@ pub fn today() -> NaiveDate {
 }
 
 /// A cohort as the API shows it.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Cohort {
     pub id: String,
     pub provision: String,
     pub intervention: String,
     /// The start date; absent for a rolling provision's place pool.
-    #[schema(value_type = Option<String>, format = Date)]
     pub start: Option<NaiveDate>,
     pub rolling: bool,
     pub places: i64,
@@ -485,7 +483,7 @@ async fn book_listed(
     Ok(booked)
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SyncReport {
     /// Cohorts created by this call.
     pub created: Vec<Cohort>,

@@ -7,7 +7,6 @@ use sea_orm::{
     QueryOrder, Set,
 };
 use serde::Serialize;
-use utoipa::ToSchema;
 
 use super::audit::AuditAction;
 use super::capacity_entities::facilitators;
@@ -16,13 +15,12 @@ use super::finish;
 use super::{StoreResult, audit, begin_write, now};
 use crate::accounts::Caller;
 
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Facilitator {
     pub id: String,
     pub name: String,
     /// The intervention they are trained to deliver.
     pub intervention: String,
-    #[schema(value_type = String, format = Date)]
     pub trained_on: NaiveDate,
     pub created_at: String,
 }

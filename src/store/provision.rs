@@ -6,7 +6,6 @@ use sea_orm::{
     PaginatorTrait, QueryFilter, QueryOrder, Set, SqlErr,
 };
 use serde::Serialize;
-use utoipa::ToSchema;
 
 use super::audit::{self, AuditAction};
 use super::capacity_entities::{cohort_facilitators, cohorts, waiting_list};
@@ -16,7 +15,7 @@ use super::{StoreError, StoreResult, begin_write, now};
 use crate::accounts::Caller;
 use crate::domain::Provision;
 
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct StoredProvision {
     #[serde(flatten)]
     pub provision: Provision,

@@ -7,7 +7,6 @@ use sea_orm::{
     QueryFilter, QueryOrder, Set, SqlErr,
 };
 use serde::Serialize;
-use utoipa::ToSchema;
 
 use super::audit::AuditAction;
 use super::capacity_entities::{cohorts, waiting_list};
@@ -19,7 +18,7 @@ use crate::accounts::Caller;
 /// One child on a waiting list, with the place they would get if places were given out in
 /// list order: the earliest joinable cohort that still has a free place after everyone ahead of
 /// them has had one (none: `next_cohort` and `next_start` are null).
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct WaitingEntry {
     /// The entry's id: the address to remove it by (a case reference is never put in a URL).
     pub id: i64,
@@ -31,7 +30,6 @@ pub struct WaitingEntry {
     pub added_at: String,
     pub next_cohort: Option<String>,
     /// The next cohort's start; for a rolling pool, the day the place is free (today).
-    #[schema(value_type = Option<String>, format = Date)]
     pub next_start: Option<NaiveDate>,
 }
 

@@ -39,7 +39,7 @@ async fn every_documented_route_is_served_and_every_status_listed() {
         assert!(schemas.contains_key(name), "missing component {name}");
     }
     // The two place-use views are two components, each under its own name.
-    assert!(schemas.contains_key("TeamUtilisation") && schemas.contains_key("AllocatedPlaces"));
+    assert!(schemas.contains_key("TeamUtilisationView") && schemas.contains_key("AllocatedPlaces"));
 
     for (path, item) in document["paths"].as_object().unwrap() {
         for (method, operation) in item.as_object().unwrap() {
