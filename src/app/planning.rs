@@ -48,7 +48,7 @@ impl Default for SolverLimits {
             large_slots: cores.saturating_sub(1).max(1),
             large_above: 20_000,
             max_candidates_per_case: 60_000,
-            max_candidates: 3_000_000,
+            max_candidates: 4_000_000,
             max_cases: 1_000,
             grace_seconds: 5.0,
         }
