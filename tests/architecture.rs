@@ -90,7 +90,11 @@ fn use_cases_know_nothing_of_http() {
 fn the_store_shows_nothing_to_clients() {
     // What a client sees is `api::views`: the store's read models carry no API schema.
     let schema = offending("store", &["utoipa", "ToSchema"]);
-    assert!(schema.is_empty(), "API schema in the store:\n{}", schema.join("\n"));
+    assert!(
+        schema.is_empty(),
+        "API schema in the store:\n{}",
+        schema.join("\n")
+    );
 }
 
 #[test]

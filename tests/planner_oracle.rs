@@ -126,9 +126,10 @@ fn describe(options: &Options<'_>, chosen: &[usize]) -> Vec<String> {
 /// Runs the oracle; `None` when the problem has too many assignments to enumerate.
 fn oracle(problem: &PlanningProblem, settings: &PlannerSettings) -> Option<(Best, String)> {
     // Exactly as planner::plan builds it.
-    let setting = planner::setting_for(problem, settings);
+    let problem = problem.validated().expect("a valid document");
+    let setting = planner::setting_for(&problem, settings);
     let options = options::build(&setting);
-    let values = planner::values_for(problem, settings);
+    let values = planner::values_for(&problem, settings);
     let per_intervention: Vec<Vec<usize>> = (0..options.interventions.len())
         .map(|i| {
             options

@@ -443,7 +443,8 @@ fn turning_18_mid_order_is_eligible_only_for_starts_before_the_birthday() {
     let birthday = date(2026, 2, 16);
     problem.young_person.date_of_birth = date(2008, 2, 16);
 
-    let setting = planner::setting_for(&problem, &PlannerSettings::default());
+    let valid = problem.validated().expect("a valid document");
+    let setting = planner::setting_for(&valid, &PlannerSettings::default());
     let opts = options::build(&setting);
     let mentoring = opts.intervention_index("youth-mentoring").unwrap();
     let mut before = 0;

@@ -19,7 +19,8 @@ pub use utilisation::AllocatedPlaces;
 
 use crate::domain::plan::{Plan, SolverStatus};
 use crate::domain::problem::Caseload;
-use crate::domain::{Participant, PlanningProblem, Provision};
+use crate::domain::problem::ValidProblem;
+use crate::domain::{Participant, Provision};
 use crate::planner::model;
 use crate::planner::{PlanError, PlannerSettings, options, setting_for, values_for};
 use joint::Child;
@@ -97,11 +98,8 @@ pub fn allocate(
     settings: &AllocationSettings,
 ) -> Result<Allocation, PlanError> {
     let started = Instant::now();
-    caseload.validate()?;
+    let problems: Vec<ValidProblem> = caseload.validated()?;
     let provision = caseload.provision.clone().unwrap_or_default();
-    let problems: Vec<PlanningProblem> = (0..caseload.cases.len())
-        .map(|k| caseload.problem_for(k))
-        .collect();
     let children: Vec<Child<'_>> = problems.iter().map(|p| child(p, planner)).collect();
     let clock = Clock::after_building(started, settings.time_limit_seconds);
     let mut order: Vec<usize> = (0..problems.len()).collect();
@@ -132,7 +130,7 @@ fn located_or_nothing(opts: &options::Options<'_>, taken: &[Taken], k: usize) ->
 }
 
 /// The joint model's view of one young person.
-fn child<'a>(problem: &'a PlanningProblem, planner: &PlannerSettings) -> Child<'a> {
+fn child<'a>(problem: &'a ValidProblem, planner: &PlannerSettings) -> Child<'a> {
     Child {
         person: &problem.young_person,
         options: fewer_rolling_starts(options::build(&setting_for(problem, planner))),
@@ -197,14 +195,14 @@ const MAX_POLISH_PASSES: usize = 4;
 
 /// Young person `k`'s document with everyone else's allocated places held.
 fn alone_problem(
-    problem: &PlanningProblem,
+    problem: &ValidProblem,
     provision: &[Provision],
     taken: &[Taken],
     k: usize,
     caseload: &Caseload,
-) -> PlanningProblem {
-    PlanningProblem {
-        provision: Some(with_others(provision, taken, k, caseload)),
+) -> ValidProblem {
+    ValidProblem {
+        provision: with_others(provision, taken, k, caseload),
         ..problem.clone()
     }
 }

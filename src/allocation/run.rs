@@ -11,15 +11,16 @@ use super::{
     fewer_rolling_starts, locate, located_or_nothing, places, polish, settle_whole, taken_places,
     utilisation,
 };
+use crate::domain::Provision;
 use crate::domain::plan::SolverStatus;
 use crate::domain::problem::Caseload;
-use crate::domain::{PlanningProblem, Provision};
+use crate::domain::problem::ValidProblem;
 use crate::planner::model::{self, Solved};
 use crate::planner::{PlanError, PlannerSettings, explain_plan, options, setting_for, values_for};
 
 /// What every step reads.
 pub(super) struct Context<'a> {
-    pub problems: &'a [PlanningProblem],
+    pub problems: &'a [ValidProblem],
     pub provision: &'a [Provision],
     pub caseload: &'a Caseload,
     pub planner: &'a PlannerSettings,
@@ -149,9 +150,9 @@ impl Run {
             if open.is_empty() || clock.remaining().as_secs_f64() < 1.0 {
                 break;
             }
-            let sub_problems: Vec<PlanningProblem> =
+            let sub_problems: Vec<ValidProblem> =
                 open.iter().map(|&k| self.alone(ctx, k)).collect();
-            let sub_provision = sub_problems[0].provision.clone().unwrap_or_default();
+            let sub_provision = sub_problems[0].provision.clone();
             let sub_children: Vec<Child<'_>> = sub_problems
                 .iter()
                 .map(|p| super::child(p, ctx.planner))
@@ -184,7 +185,7 @@ impl Run {
     }
 
     /// Young person `k`'s document with everyone else's places held.
-    fn alone(&self, ctx: &Context<'_>, k: usize) -> PlanningProblem {
+    fn alone(&self, ctx: &Context<'_>, k: usize) -> ValidProblem {
         alone_problem(
             &ctx.problems[k],
             ctx.provision,

@@ -232,9 +232,34 @@ pub struct Caseload {
     pub cases: Vec<Case>,
 }
 
+/// A planning document that has passed every rule: its catalogue and provision are there. The
+/// planner plans only these.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidProblem {
+    pub as_of: NaiveDate,
+    pub young_person: YoungPerson,
+    pub order: Order,
+    pub rivalries: Vec<(String, String)>,
+    pub catalogue: Catalogue,
+    pub provision: Vec<Provision>,
+}
+
 impl PlanningProblem {
-    /// Every rule a document must meet before planning, all reported at once. The catalogue and
-    /// provision must have been filled in by now.
+    /// The document, once it meets every rule (all problems reported at once). The catalogue
+    /// and provision must have been filled in by now.
+    pub fn validated(&self) -> Result<ValidProblem, FieldErrors> {
+        self.validate()?;
+        Ok(ValidProblem {
+            as_of: self.as_of,
+            young_person: self.young_person.clone(),
+            order: self.order.clone(),
+            rivalries: self.rivalries.clone(),
+            catalogue: self.catalogue.clone().unwrap_or_default(),
+            provision: self.provision.clone().unwrap_or_default(),
+        })
+    }
+
+    /// Every rule a document must meet before planning, all reported at once.
     pub fn validate(&self) -> Result<(), FieldErrors> {
         let mut errors = FieldErrors::default();
         let Some(catalogue) = &self.catalogue else {
@@ -273,6 +298,26 @@ impl Caseload {
             catalogue: self.catalogue.clone(),
             provision: Some(self.provision.clone().unwrap_or_default()),
         }
+    }
+
+    /// Each case as a valid planning document of its own, with the caseload's catalogue,
+    /// provision and rivalries, once the caseload meets every rule.
+    pub fn validated(&self) -> Result<Vec<ValidProblem>, FieldErrors> {
+        self.validate()?;
+        let catalogue = self.catalogue.clone().unwrap_or_default();
+        let provision = self.provision.clone().unwrap_or_default();
+        Ok(self
+            .cases
+            .iter()
+            .map(|case| ValidProblem {
+                as_of: self.as_of,
+                young_person: case.young_person.clone(),
+                order: case.order.clone(),
+                rivalries: self.rivalries.clone(),
+                catalogue: catalogue.clone(),
+                provision: provision.clone(),
+            })
+            .collect())
     }
 
     pub fn validate(&self) -> Result<(), FieldErrors> {

@@ -16,6 +16,7 @@ use std::time::Instant;
 pub use settings::{PlannerSettings, Weights};
 
 use crate::domain::plan::{Plan, SolverReport};
+use crate::domain::problem::ValidProblem;
 use crate::domain::{FieldErrors, PlanningProblem};
 use model::Values;
 use options::{Options, Setting};
@@ -31,28 +32,28 @@ pub enum PlanError {
 /// Plans one young person. The document must carry its catalogue and provision.
 pub fn plan(problem: &PlanningProblem, settings: &PlannerSettings) -> Result<Plan, PlanError> {
     let started = Instant::now();
-    problem.validate()?;
-    let setting = setting_for(problem, settings);
+    let problem = problem.validated()?;
+    let setting = setting_for(&problem, settings);
     let options = options::build(&setting);
-    let values = values_for(problem, settings);
+    let values = values_for(&problem, settings);
     let solved = model::solve(&options, &values, settings.time_limit_seconds)?;
     Ok(explain_plan(
-        problem, settings, &options, &values, solved, started,
+        &problem, settings, &options, &values, solved, started,
     ))
 }
 
 /// What the objective values for a young person, on the scale of a plan made alone.
-pub fn values_for(problem: &PlanningProblem, settings: &PlannerSettings) -> Values {
+pub fn values_for(problem: &ValidProblem, settings: &PlannerSettings) -> Values {
     Values::new(
         &problem.young_person.needs,
-        problem.catalogue.as_ref().expect("validated"),
+        &problem.catalogue,
         &settings.weights,
     )
 }
 
 /// The setting a young person's options are judged in: the document, and the weekly hours and
 /// items at once of the young person's intervention level unless their record sets them.
-pub fn setting_for<'a>(problem: &'a PlanningProblem, settings: &PlannerSettings) -> Setting<'a> {
+pub fn setting_for<'a>(problem: &'a ValidProblem, settings: &PlannerSettings) -> Setting<'a> {
     let person = &problem.young_person;
     let limits = settings.intensity.at(person.intervention_level());
     Setting {
@@ -60,8 +61,8 @@ pub fn setting_for<'a>(problem: &'a PlanningProblem, settings: &PlannerSettings)
         person,
         order: &problem.order,
         rivalries: &problem.rivalries,
-        catalogue: problem.catalogue.as_ref().expect("validated"),
-        provision: problem.provision.as_deref().unwrap_or_default(),
+        catalogue: &problem.catalogue,
+        provision: &problem.provision,
         max_hours_per_week: person
             .max_hours_per_week
             .unwrap_or(limits.max_hours_per_week),
@@ -110,7 +111,7 @@ pub fn credit(
 
 /// Builds the plan for chosen candidates: items with their rationale, gaps, flags, reviews.
 pub fn explain_plan(
-    problem: &PlanningProblem,
+    problem: &ValidProblem,
     settings: &PlannerSettings,
     options: &Options<'_>,
     values: &Values,
@@ -118,7 +119,7 @@ pub fn explain_plan(
     started: Instant,
 ) -> Plan {
     let objective = model::objective_of(options, &solved.chosen, values);
-    let catalogue = problem.catalogue.as_ref().expect("validated");
+    let catalogue = &problem.catalogue;
     let person = &problem.young_person;
     let credited = credit(options, &solved.chosen, values);
     let items = explain::items(&explain::ItemContext {
