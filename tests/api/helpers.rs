@@ -61,6 +61,8 @@ pub struct TestApp {
     pub manager: String,
     pub admin: String,
     pub other_team_coordinator: String,
+    /// The PostgreSQL database made for this test, if any.
+    pub postgres_database: Option<String>,
     _dir: tempfile::TempDir,
 }
 
@@ -68,9 +70,13 @@ pub fn repo_path(rel: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(rel)
 }
 
-async fn fresh_database(backend: Backend, dir: &tempfile::TempDir) -> String {
+/// A fresh database: its URL, and on PostgreSQL its name (to drop when the test is done).
+async fn fresh_database(backend: Backend, dir: &tempfile::TempDir) -> (String, Option<String>) {
     match backend {
-        Backend::Sqlite => format!("sqlite://{}", dir.path().join("test.db").display()),
+        Backend::Sqlite => (
+            format!("sqlite://{}", dir.path().join("test.db").display()),
+            None,
+        ),
         Backend::Postgres => {
             let admin = store::connect(&postgres_admin_url())
                 .await
@@ -82,9 +88,21 @@ async fn fresh_database(backend: Backend, dir: &tempfile::TempDir) -> String {
                 .expect("create database");
             let base = postgres_admin_url();
             let (server, _) = base.rsplit_once('/').expect("url with a database");
-            format!("{server}/{name}")
+            (format!("{server}/{name}"), Some(name))
         }
     }
+}
+
+/// Drops a test's PostgreSQL database once the test has passed (a failed test leaves it, to
+/// look at); the app's own connections are closed with it.
+pub async fn drop_database(name: &str) {
+    let admin = store::connect(&postgres_admin_url())
+        .await
+        .expect("postgres");
+    admin
+        .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+        .await
+        .expect("drop database");
 }
 
 /// How a test's app is set up: the backend and the settings; the demo teams are always loaded
@@ -102,7 +120,7 @@ impl TestAppBuilder {
 
     pub async fn spawn(self) -> TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
-        let url = fresh_database(self.backend, &dir).await;
+        let (url, postgres_database) = fresh_database(self.backend, &dir).await;
         let db = store::connect(&url).await.expect("connect");
         store::migrate(&db).await.expect("migrate");
         let mut tokens = Vec::new();
@@ -139,6 +157,7 @@ impl TestAppBuilder {
             manager: next(),
             admin: next(),
             other_team_coordinator: next(),
+            postgres_database,
             _dir: dir,
         }
     }
@@ -254,7 +273,11 @@ macro_rules! on_each_backend {
         async fn $name() {
             for backend in $crate::helpers::backends().await {
                 let app = $crate::helpers::spawn_app(backend).await;
+                let database = app.postgres_database.clone();
                 $check(app).await;
+                if let Some(name) = database {
+                    $crate::helpers::drop_database(&name).await;
+                }
             }
         }
     };
