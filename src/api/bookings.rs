@@ -91,7 +91,7 @@ fn as_answered(error: &AppError) -> (u16, String) {
         AppError::NotFound => AppError::NotFound,
         AppError::Stale => AppError::Stale,
         AppError::VersionRequired => AppError::VersionRequired,
-        AppError::Busy | AppError::Internal(_) => AppError::Busy,
+        AppError::Busy | AppError::TimedOut | AppError::Internal(_) => AppError::Busy,
     });
     let body = error
         .error_response()

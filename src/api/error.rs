@@ -27,6 +27,10 @@ pub enum ApiError {
     PreconditionRequired,
     #[error("the planner is busy with other requests; try again in a few seconds")]
     Busy,
+    #[error(
+        "the planner did not finish within its time limit; try again later, or plan fewer cases at once"
+    )]
+    TimedOut,
     #[error("the request body is larger than the {0} bytes this route accepts")]
     TooLarge(usize),
     /// An error the framework answered before any handler ran (404, 405, 413, …).
@@ -59,6 +63,7 @@ impl ApiError {
             ApiError::PreconditionFailed => "stale",
             ApiError::PreconditionRequired => "if_match_required",
             ApiError::Busy => "busy",
+            ApiError::TimedOut => "timed_out",
             ApiError::TooLarge(_) => "too_large",
             ApiError::Http(status) => match status.as_u16() {
                 404 => "not_found",
@@ -99,6 +104,7 @@ impl From<AppError> for ApiError {
             AppError::Stale => ApiError::PreconditionFailed,
             AppError::VersionRequired => ApiError::PreconditionRequired,
             AppError::Busy => ApiError::Busy,
+            AppError::TimedOut => ApiError::TimedOut,
             AppError::Internal(cause) => ApiError::Internal(cause),
         }
     }
@@ -142,7 +148,7 @@ impl ResponseError for ApiError {
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             ApiError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
-            ApiError::Busy => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Busy | ApiError::TimedOut => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Http(status) => *status,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -171,7 +177,7 @@ impl ResponseError for ApiError {
         if matches!(self, ApiError::Unauthorized) {
             response.insert_header(("WWW-Authenticate", "Bearer"));
         }
-        if matches!(self, ApiError::Busy) {
+        if matches!(self, ApiError::Busy | ApiError::TimedOut) {
             response.insert_header(("Retry-After", "5"));
         }
         response.json(ErrorBody {

@@ -12,7 +12,7 @@ pub async fn live() -> HttpResponse {
 #[utoipa::path(tag = "health", responses((status = 200, description = "ready"), (status = 503, description = "database unreachable")))]
 #[get("/health/ready")]
 pub async fn ready(db: web::Data<DatabaseConnection>) -> HttpResponse {
-    match crate::app::access::store_ready(&db).await {
+    match crate::app::store_ready(&db).await {
         Ok(()) => HttpResponse::Ok().json(serde_json::json!({"status": "ready"})),
         Err(e) => {
             tracing::warn!(error = %e, "readiness check failed");

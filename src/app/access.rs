@@ -60,8 +60,3 @@ impl<'a> Access<'a> {
 pub async fn authenticate(db: &DatabaseConnection, token: &str) -> AppResult<Option<Caller>> {
     Ok(store::accounts::authenticate(db, token).await?)
 }
-
-/// Whether the store answers (the readiness check; no caller needed).
-pub async fn store_ready(db: &DatabaseConnection) -> AppResult<()> {
-    store::ping(db).await.map_err(AppError::internal)
-}

@@ -41,6 +41,11 @@ pub enum AppError {
     /// Every solver slot is taken: the caller should retry shortly rather than queue.
     #[error("the planner is busy with other requests; try again in a few seconds")]
     Busy,
+    /// The solve ran past its time limit and the grace; it finishes in the background.
+    #[error(
+        "the planner did not finish within its time limit; try again later, or plan fewer cases at once"
+    )]
+    TimedOut,
     #[error("something went wrong on our side")]
     Internal(#[source] anyhow::Error),
 }
@@ -57,6 +62,11 @@ impl AppError {
     pub fn internal(e: impl Into<anyhow::Error>) -> AppError {
         AppError::Internal(e.into())
     }
+}
+
+/// Whether the store answers (the readiness check; no caller needed).
+pub async fn store_ready(db: &sea_orm::DatabaseConnection) -> AppResult<()> {
+    crate::store::ping(db).await.map_err(AppError::internal)
 }
 
 /// The version a change is based on: refused when the caller did not say.

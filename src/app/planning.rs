@@ -98,7 +98,7 @@ impl Solvers {
         });
         let bound = Duration::from_secs_f64(time_limit_seconds + self.limits.grace_seconds);
         match tokio::time::timeout(bound, task).await {
-            Err(_) => Err(AppError::Busy),
+            Err(_) => Err(AppError::TimedOut),
             Ok(Err(e)) => Err(AppError::internal(anyhow::anyhow!(
                 "solver task failed: {e}"
             ))),
