@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 pub mod joint;
+mod neighbourhood;
 mod polish;
 mod run;
 mod utilisation;
@@ -119,6 +120,7 @@ pub fn allocate(
     };
     let mut run = Run::relax_and_round(&ctx, &clock)?;
     run.polish(&ctx, &clock)?;
+    run.exchange(&ctx, &clock, settings.mip_rel_gap)?;
     run.joint(&ctx, &clock, settings.mip_rel_gap)?;
     run.finish(&ctx, &clock, settings.mip_rel_gap)
 }
@@ -190,8 +192,9 @@ fn settle_whole(
 /// Times the relaxation is solved again around the places rounded so far.
 const MAX_ROUNDS: usize = 3;
 
-/// Passes of the fairness polish at most; in practice one or two settle it.
-const MAX_POLISH_PASSES: usize = 4;
+/// Passes of the fairness polish at most; after the first, a pass looks only at young people
+/// whose provision changed, so it is cheap.
+const MAX_POLISH_PASSES: usize = 10;
 
 /// Young person `k`'s document with everyone else's allocated places held.
 fn alone_problem(
@@ -215,21 +218,12 @@ fn locate(opts: &options::Options<'_>, taken: &[Taken], k: usize) -> Result<Vec<
         .map(|t| {
             opts.candidates
                 .iter()
-                .position(|c| {
-                    c.block.is_none()
-                        && c.start == t.start
-                        && opts.source_id(c) == t.provision
-                        && opts.interventions[c.intervention].id == t.intervention
-                })
+                .position(|c| c.block.is_none() && holds(opts, c, t))
                 .ok_or_else(|| {
                     let why = opts
                         .candidates
                         .iter()
-                        .find(|c| {
-                            c.start == t.start
-                                && opts.source_id(c) == t.provision
-                                && opts.interventions[c.intervention].id == t.intervention
-                        })
+                        .find(|c| holds(opts, c, t))
                         .map(|c| format!("{:?}", c.block));
                     PlanError::Solver(model::SolverFailure::new(format!(
                         "allocated place {} from {} is not open for case {k}: {why:?}",
@@ -269,15 +263,38 @@ fn taken_places(taken: &[Taken]) -> Vec<utilisation::Place> {
 /// The joint model keeps every cohort start but not every week of rolling provision: each of
 /// the first 8 weeks, then every other week to week 26, then every fourth week. A caseload of
 /// 300 has about a third of the variables; a single plan (`plan`) still considers every week.
-pub fn fewer_rolling_starts(mut options: options::Options<'_>) -> options::Options<'_> {
+pub fn fewer_rolling_starts(options: options::Options<'_>) -> options::Options<'_> {
+    fewer_rolling_starts_keeping(options, &[], usize::MAX)
+}
+
+/// `fewer_rolling_starts`, keeping every start young person `k` holds in `taken`.
+fn fewer_rolling_starts_keeping<'a>(
+    mut options: options::Options<'a>,
+    taken: &[Taken],
+    k: usize,
+) -> options::Options<'a> {
     let window = options.window_start;
-    let provision = options.provision.clone();
-    options.candidates.retain(|c| {
-        let week = (c.start - window).num_days() / 7;
-        let rolling = c.provision.is_none_or(|p| provision[p].rolling);
-        !rolling || week < 8 || (week < 26 && week % 2 == 0) || week % 4 == 0
-    });
+    let keep: Vec<bool> = options
+        .candidates
+        .iter()
+        .map(|c| {
+            let week = (c.start - window).num_days() / 7;
+            let thinned = week < 8 || (week < 26 && week % 2 == 0) || week % 4 == 0;
+            !options.is_rolling(c)
+                || thinned
+                || taken.iter().any(|t| t.child == k && holds(&options, c, t))
+        })
+        .collect();
+    let mut keep = keep.into_iter();
+    options.candidates.retain(|_| keep.next().unwrap_or(true));
     options
+}
+
+/// Whether place `t` is candidate `c`.
+fn holds(opts: &options::Options<'_>, c: &options::Candidate, t: &Taken) -> bool {
+    c.start == t.start
+        && opts.source_id(c) == t.provision
+        && opts.interventions[c.intervention].id == t.intervention
 }
 
 /// The provision as young person `k` finds it: everyone else's allocated places are held.

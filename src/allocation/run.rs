@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use super::joint::{self, Child, Limits};
+use super::neighbourhood;
 use super::{
     Allocation, AllocationReport, Choice, MAX_POLISH_PASSES, MAX_ROUNDS, Taken, alone_problem,
     fewer_rolling_starts, locate, located_or_nothing, places, polish, settle_whole, taken_places,
@@ -76,6 +77,12 @@ pub(super) struct Run {
     settled: bool,
     polished: usize,
     objective: f64,
+    /// What each young person's first relaxed plan used of each provision.
+    wanted: neighbourhood::Wanted,
+    /// Groups re-planned together to more worth.
+    exchanged: usize,
+    /// Who the polish must look at again.
+    fresh: polish::Freshness,
 }
 
 fn gap_to(bound: Option<f64>, objective: f64) -> Option<f64> {
@@ -117,10 +124,19 @@ impl Run {
             settled: false,
             polished: 0,
             objective: 0.0,
+            wanted: vec![Default::default(); ctx.children.len()],
+            exchanged: 0,
+            fresh: polish::Freshness::new(
+                ctx.children
+                    .iter()
+                    .map(|c| c.options.provision.iter().map(|p| p.id.clone()).collect())
+                    .collect(),
+            ),
         };
         let mut open: Vec<usize> = ctx.order.to_vec();
         let mut support: BTreeMap<usize, Vec<Choice>> = BTreeMap::new();
         if let Some(r) = &relaxed {
+            run.wanted = wanted(ctx.children, r);
             open = settle_whole(ctx.children, &open, r, &mut run.taken, &mut support, |i| i);
             open = run.relax_again(ctx, clock, open, &mut support)?;
         }
@@ -229,7 +245,8 @@ impl Run {
 
     /// Step 3, fairness: each young person re-planned alone with everyone else's places held.
     pub fn polish(&mut self, ctx: &Context<'_>, clock: &Clock) -> Result<(), PlanError> {
-        let (settled, polished) = ctx.polish(&mut self.taken, clock.polish_until())?;
+        let (settled, polished) =
+            ctx.polish(&mut self.taken, &mut self.fresh, clock.polish_until())?;
         self.settled = settled;
         self.polished += polished;
         self.objective = ctx.objective(&self.taken)?;
@@ -237,7 +254,35 @@ impl Run {
         Ok(())
     }
 
-    /// Step 4: still short of the gap asked for, with time left, the joint solver from this
+    /// Step 4, with time left and short of the gap asked for: groups of young people competing
+    /// for the same provision re-planned together, then the polish again.
+    pub fn exchange(
+        &mut self,
+        ctx: &Context<'_>,
+        clock: &Clock,
+        mip_rel_gap: f64,
+    ) -> Result<(), PlanError> {
+        let short = gap_to(self.bound, self.objective).is_none_or(|g| g > mip_rel_gap);
+        let now = Instant::now();
+        let until = now
+            + clock
+                .polish_until()
+                .saturating_duration_since(now)
+                .mul_f64(0.6);
+        if self.nothing_open || !short {
+            return Ok(());
+        }
+        let gained =
+            neighbourhood::exchange(ctx, &mut self.taken, &mut self.fresh, &self.wanted, until)?;
+        self.exchanged += gained;
+        tracing::debug!(seconds = clock.seconds(), gained, "exchanged");
+        if gained > 0 {
+            self.polish(ctx, clock)?;
+        }
+        Ok(())
+    }
+
+    /// Step 5: still short of the gap asked for, with time left, the joint solver from this
     /// allocation; its answer is adopted only when every place checks out day by day for every
     /// young person and it is better, then polished again.
     pub fn joint(
@@ -284,6 +329,7 @@ impl Run {
         let candidate_objective = ctx.objective(&candidate).unwrap_or(f64::NEG_INFINITY);
         if candidate_objective > self.objective {
             self.taken = candidate;
+            self.fresh.reset();
             self.polish(ctx, clock)?;
         }
         Ok(())
@@ -299,7 +345,7 @@ impl Run {
         mip_rel_gap: f64,
     ) -> Result<Allocation, PlanError> {
         let mip_gap = gap_to(self.bound, self.objective);
-        tracing::debug!(seconds = clock.seconds(), gap = ?mip_gap, "solved");
+        tracing::debug!(seconds = clock.seconds(), gap = ?mip_gap, exchanged = self.exchanged, "solved");
         let mut plans = Vec::with_capacity(ctx.problems.len());
         for k in 0..ctx.problems.len() {
             let alone = self.alone(ctx, k);
@@ -360,11 +406,19 @@ impl Context<'_> {
     /// Re-plans each young person alone with everyone else's places held, in priority order,
     /// until a whole pass changes nothing (then no plan can be improved without a place
     /// someone else holds) or `until`. Returns whether it settled, and how many plans improved.
-    fn polish(&self, taken: &mut Vec<Taken>, until: Instant) -> Result<(bool, usize), PlanError> {
+    fn polish(
+        &self,
+        taken: &mut Vec<Taken>,
+        fresh: &mut polish::Freshness,
+        until: Instant,
+    ) -> Result<(bool, usize), PlanError> {
         let mut polished = 0;
         for _ in 0..MAX_POLISH_PASSES {
             let mut changed = false;
             for &k in self.order {
+                if !fresh.stale(k) {
+                    continue;
+                }
                 if Instant::now() > until {
                     return Ok((false, polished));
                 }
@@ -376,9 +430,12 @@ impl Context<'_> {
                 let seconds = until
                     .saturating_duration_since(Instant::now())
                     .as_secs_f64();
+                fresh.checked(k);
                 if let Some(better) = polish::improve(&opts, &values, &current, seconds) {
+                    let new = places(&opts, &better, k);
+                    fresh.touch(taken.iter().filter(|t| t.child == k).chain(&new));
                     taken.retain(|t| t.child != k);
-                    taken.extend(places(&opts, &better, k));
+                    taken.extend(new);
                     changed = true;
                     polished += 1;
                 }
@@ -406,4 +463,21 @@ impl Context<'_> {
         }
         Ok(total)
     }
+}
+
+/// What each young person's relaxed plan used of each provision (by id).
+fn wanted(children: &[Child<'_>], relaxed: &joint::Relaxed) -> neighbourhood::Wanted {
+    children
+        .iter()
+        .zip(&relaxed.x)
+        .map(|(child, x)| {
+            let mut used: BTreeMap<String, f64> = BTreeMap::new();
+            for (ci, v) in x {
+                if let Some(p) = child.options.provision_of(&child.options.candidates[*ci]) {
+                    *used.entry(p.id.clone()).or_default() += v;
+                }
+            }
+            used
+        })
+        .collect()
 }
