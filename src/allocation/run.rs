@@ -85,6 +85,11 @@ pub(super) struct Run {
     fresh: polish::Freshness,
 }
 
+/// Joint models up to this many variables (about 70 young people) skip the exchange: from the
+/// polished allocation the joint solver closes their gap in 2–4 s, and the exchange's groups
+/// only take that time from it (BENCHMARKS.md, "Caseload allocation").
+const JOINT_FIRST: usize = 10_000;
+
 fn gap_to(bound: Option<f64>, objective: f64) -> Option<f64> {
     bound.map(|b| ((b - objective) / objective.abs().max(1.0)).max(0.0))
 }
@@ -269,7 +274,7 @@ impl Run {
                 .polish_until()
                 .saturating_duration_since(now)
                 .mul_f64(0.6);
-        if self.nothing_open || !short {
+        if self.nothing_open || !short || self.variables <= JOINT_FIRST {
             return Ok(());
         }
         let gained =
