@@ -314,6 +314,10 @@ pub fn relax(
 ) -> Result<Option<Relaxed>, SolverFailure> {
     let mut built = build(children, provision, rivalries)?;
     built.model.set_option("solve_relaxation", true);
+    // HiGHS's presolve took half the relaxation's time (parallel rows and columns) and removes
+    // little from this model: without it the same bound comes in 0.6 s instead of 1.2 s at 300
+    // cases (BENCHMARKS.md). Interior point and PDLP did not finish in 4.6 s.
+    built.model.set_option("presolve", "off");
     built
         .model
         .set_option("time_limit", time_limit_seconds.max(0.05));
