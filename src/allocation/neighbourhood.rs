@@ -21,8 +21,9 @@ use crate::planner::model;
 use crate::planner::options;
 use crate::planner::{PlanError, setting_for, values_for};
 
-/// Young people re-planned together at most: about 0.1–0.3 s of HiGHS on a group this size.
-const GROUP: usize = 10;
+/// Young people re-planned together at most: 0.3–0.6 s of HiGHS on a group this size at 300
+/// cases; 20 gained more than 10 or 30 (BENCHMARKS.md).
+const GROUP: usize = 20;
 
 /// HiGHS's time on one group at most.
 const GROUP_SECONDS: f64 = 0.6;
@@ -52,12 +53,14 @@ pub(super) fn exchange(
                 return Ok(gained);
             }
             if let Some(better) = replan_together(ctx, taken, &group, seconds)? {
-                fresh.touch(
-                    taken
-                        .iter()
-                        .filter(|t| group.contains(&t.child))
-                        .chain(&better),
-                );
+                let before: Vec<Taken> = taken
+                    .iter()
+                    .filter(|t| group.contains(&t.child))
+                    .cloned()
+                    .collect();
+                fresh.given_up(&before, &better);
+                // Planned together, not each alone: the polish looks at them again.
+                group.iter().for_each(|&k| fresh.forget(k));
                 taken.retain(|t| !group.contains(&t.child));
                 taken.extend(better);
                 gained += 1;

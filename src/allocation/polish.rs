@@ -26,16 +26,18 @@ pub fn improve(
     (after > before + 1e-6 * (1.0 + before.abs())).then_some(solved.chosen)
 }
 
-/// Which young people the polish must look at again: a plan re-planned alone can only change
-/// when someone else's places on a provision it could use have changed since it was last
-/// re-planned (its document is otherwise the same, and the search deterministic).
+/// Which young people the polish must look at again. A young person's plan, re-planned alone,
+/// can only get better when places were given up on a provision open to them since they were
+/// last re-planned: places taken by others only take options away (the plan they have stays
+/// open, and it was the best), and their document is otherwise the same and the search
+/// deterministic. A place given up also ends any rival-group block it caused, so it counts too.
 pub struct Freshness {
     /// The young people's provision, by id (each sorted).
     uses: Vec<Vec<String>>,
-    /// When each young person was last re-planned (0: never).
+    /// When each young person was last re-planned (0: never, or to be looked at again).
     checked: Vec<u64>,
-    /// When the places on each provision last changed.
-    changed: HashMap<String, u64>,
+    /// When places on each provision were last given up.
+    freed: HashMap<String, u64>,
     now: u64,
 }
 
@@ -46,7 +48,7 @@ impl Freshness {
         Freshness {
             uses,
             checked,
-            changed: HashMap::new(),
+            freed: HashMap::new(),
             now: 1,
         }
     }
@@ -56,19 +58,25 @@ impl Freshness {
         self.checked[k] == 0
             || self.uses[k]
                 .iter()
-                .any(|p| self.changed.get(p).is_some_and(|&t| t >= self.checked[k]))
+                .any(|p| self.freed.get(p).is_some_and(|&t| t >= self.checked[k]))
     }
 
+    /// Young person `k`'s plan is the best they can have alone, as the places now stand.
     pub fn checked(&mut self, k: usize) {
         self.now += 1;
         self.checked[k] = self.now;
     }
 
-    /// These places were given up or taken.
-    pub fn touch<'t>(&mut self, places: impl IntoIterator<Item = &'t Taken>) {
+    /// Young person `k` to be looked at again (their plan was changed other than by the polish).
+    pub fn forget(&mut self, k: usize) {
+        self.checked[k] = 0;
+    }
+
+    /// The places in `before` and not in `after` were given up.
+    pub fn given_up(&mut self, before: &[Taken], after: &[Taken]) {
         self.now += 1;
-        for t in places {
-            self.changed.insert(t.provision.clone(), self.now);
+        for t in before.iter().filter(|t| !after.contains(t)) {
+            self.freed.insert(t.provision.clone(), self.now);
         }
     }
 

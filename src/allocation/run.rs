@@ -435,15 +435,21 @@ impl Context<'_> {
                 let seconds = until
                     .saturating_duration_since(Instant::now())
                     .as_secs_f64();
-                fresh.checked(k);
                 if let Some(better) = polish::improve(&opts, &values, &current, seconds) {
                     let new = places(&opts, &better, k);
-                    fresh.touch(taken.iter().filter(|t| t.child == k).chain(&new));
+                    let old: Vec<Taken> = taken.iter().filter(|t| t.child == k).cloned().collect();
+                    fresh.given_up(&old, &new);
                     taken.retain(|t| t.child != k);
                     taken.extend(new);
                     changed = true;
                     polished += 1;
                 }
+                if Instant::now() > until {
+                    // The search may have been cut off: k is not known to be settled.
+                    return Ok((false, polished));
+                }
+                // The plan k has now is the best alone, as the places now stand.
+                fresh.checked(k);
             }
             if !changed {
                 return Ok((true, polished));
