@@ -105,3 +105,50 @@ fn a_demo_a_child_with_exploitation_reads_as_a_report() {
 fn a_demo_b_child_on_a_youth_rehabilitation_order_reads_as_a_report() {
     check("demo-b-child-01", demo_child("demo-b", 0));
 }
+
+/// The `[offending-focused]` tag is true wherever it appears: over every demo child, it marks
+/// exactly the offending-focused items that meet a need linked to offending (as the
+/// `no_offending_focused_work` flag counts them), so the tag and the flag never contradict.
+#[test]
+fn the_offending_focused_tag_marks_only_work_on_a_need_linked_to_offending() {
+    let flag = "no offending-focused work on them is planned";
+    let (mut tagged, mut untagged_offending_focused) = (0, 0);
+    for team in ["demo-a", "demo-b"] {
+        let text =
+            std::fs::read_to_string(root().join(format!("catalogue/demo/caseload-{team}.json")))
+                .unwrap();
+        let cases = serde_json::from_str::<Caseload>(&text).unwrap().cases.len();
+        for k in 0..cases {
+            let problem = demo_child(team, k);
+            let plan = planner::plan(&problem, &PlannerSettings::default()).unwrap();
+            let text = render(&problem, &plan, &TextOptions { verbose: false });
+            let catalogue = problem.catalogue.as_ref().unwrap();
+            let on_offending_need = |addresses: &[String]| {
+                addresses
+                    .iter()
+                    .any(|n| catalogue.need(n).is_some_and(|d| d.offending_related))
+            };
+            let expected = plan
+                .items
+                .iter()
+                .filter(|i| i.offending_focused && !i.assessment && on_offending_need(&i.addresses))
+                .count();
+            untagged_offending_focused += plan
+                .items
+                .iter()
+                .filter(|i| i.offending_focused && !on_offending_need(&i.addresses))
+                .count();
+            let shown = text.matches("[offending-focused").count();
+            assert_eq!(shown, expected, "{team} case {k}: tags\n{text}");
+            if text.contains(flag) {
+                assert_eq!(shown, 0, "{team} case {k}: tag beside the flag\n{text}");
+            }
+            tagged += shown;
+        }
+    }
+    assert!(tagged > 0, "no demo child has offending-focused work");
+    assert!(
+        untagged_offending_focused > 0,
+        "no demo child has offending-focused work on no offending need: the rule is not exercised"
+    );
+}

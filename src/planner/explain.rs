@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use chrono::NaiveDate;
 
 use super::fit::{Misfit, misfit};
-use super::options::{Block, Candidate, Ineligibility, Options};
+use super::options::{Block, Candidate, Expected, Ineligibility, Options};
 use crate::domain::levels::{DeliveredUnder, with_article};
 use crate::domain::plan::{Gap, GapReason, PlanItem};
 use crate::domain::problem::Order;
@@ -173,18 +173,26 @@ fn purpose(ctx: &ItemContext<'_>, k: usize, needs: &[String], chosen: &[usize]) 
     if !dependants.is_empty() {
         parts.push(format!("Prepares for {}.", list(&dependants)));
     }
+    let mut serves: Vec<&Expected> = Vec::new();
     if needs.is_empty() && dependants.is_empty() && !iv.is_assessment() {
-        let serves: Vec<String> = options
+        serves = options
             .expected
             .iter()
             .filter(|(_, serving)| serving.contains(&c.intervention))
-            .map(|(e, _)| e.label())
+            .map(|(e, _)| e)
             .collect();
         if !serves.is_empty() {
-            parts.push(format!("Delivers {}.", list(&serves)));
+            let labels: Vec<String> = serves.iter().map(|e| e.label()).collect();
+            parts.push(format!("Delivers {}.", list(&labels)));
         }
     }
-    if let Some(under) = delivered_under(iv, ctx.order) {
+    // "Delivers the activity requirement" already says what it is delivered under.
+    let said = |under: &DeliveredUnder| {
+        serves.iter().any(
+            |e| matches!((e, under), (Expected::Requirement(r), DeliveredUnder::Yro(u)) if r == u),
+        )
+    };
+    if let Some(under) = delivered_under(iv, ctx.order).filter(|u| !said(u)) {
         parts.push(format!("Delivered under {}.", under.label()));
     }
     parts

@@ -116,7 +116,14 @@ impl Report<'_> {
         }
         for (k, item) in self.plan.items.iter().enumerate() {
             let mut tags = Vec::new();
-            if item.offending_focused {
+            // As the `no_offending_focused_work` flag counts it: offending-focused work on a
+            // need linked to offending; a motivational item that only delivers a requirement
+            // is not tagged, so the tag and the flag never contradict each other.
+            let on_offending_need = item
+                .addresses
+                .iter()
+                .any(|n| self.catalogue.need(n).is_some_and(|d| d.offending_related));
+            if item.offending_focused && !item.assessment && on_offending_need {
                 tags.push("offending-focused");
             }
             if item.assessment {
