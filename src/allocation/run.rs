@@ -75,9 +75,9 @@ impl Clock {
 }
 
 /// The relaxation is solved again only while less than this share of the time limit has gone,
-/// so that the polish has the time to settle: on hard 300-case caseloads a third round came at
-/// 35% of the time, and leaving it out gave 0.12% more (BENCHMARKS.md); smaller caseloads finish
-/// their rounds well before.
+/// so that the polish has the time to settle: on hard 300-case caseloads the third re-solve
+/// started at 36% of the time, and leaving it out gave 0.12% more (BENCHMARKS.md); smaller
+/// caseloads finish their rounds well before.
 const RELAX_SHARE: f64 = 0.3;
 
 /// What the steps hand on.
