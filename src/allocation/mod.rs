@@ -193,7 +193,7 @@ fn settle_whole(
 const MAX_ROUNDS: usize = 3;
 
 /// Passes of the fairness polish at most; after the first, a pass looks only at young people
-/// whose provision changed, so it is cheap.
+/// for whom places were given up on a provision open to them, so it is cheap.
 const MAX_POLISH_PASSES: usize = 10;
 
 /// Young person `k`'s document with everyone else's allocated places held.
@@ -274,15 +274,14 @@ fn fewer_rolling_starts_keeping<'a>(
     k: usize,
 ) -> options::Options<'a> {
     let window = options.window_start;
+    let mine: Vec<&Taken> = taken.iter().filter(|t| t.child == k).collect();
     let keep: Vec<bool> = options
         .candidates
         .iter()
         .map(|c| {
             let week = (c.start - window).num_days() / 7;
             let thinned = week < 8 || (week < 26 && week % 2 == 0) || week % 4 == 0;
-            !options.is_rolling(c)
-                || thinned
-                || taken.iter().any(|t| t.child == k && holds(&options, c, t))
+            !options.is_rolling(c) || thinned || mine.iter().any(|t| holds(&options, c, t))
         })
         .collect();
     let mut keep = keep.into_iter();

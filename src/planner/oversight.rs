@@ -28,6 +28,21 @@ pub fn flags(ctx: &FlagContext<'_>) -> Vec<Flag> {
     flags
 }
 
+/// Offending-focused work (not an assessment) on one of `needs` that is linked to offending:
+/// what `no_offending_focused_work` counts, and what the text report tags `offending-focused`.
+pub fn works_on_offending<'n>(
+    iv: &Intervention,
+    needs: impl IntoIterator<Item = &'n str>,
+    catalogue: &Catalogue,
+) -> bool {
+    iv.offending_focused
+        && !iv.is_assessment()
+        && needs.into_iter().any(|n| {
+            iv.addresses.iter().any(|a| a == n)
+                && catalogue.need(n).is_some_and(|d| d.offending_related)
+        })
+}
+
 fn flag(flags: &mut Vec<Flag>, code: FlagCode, detail: String) {
     flags.push(Flag { code, detail });
 }
@@ -46,14 +61,9 @@ fn offending_work(ctx: &FlagContext<'_>, flags: &mut Vec<Flag>) {
         .needs
         .iter()
         .any(|n| n.level >= Level::Medium && offending(&n.need));
-    let offending_work = planned.iter().any(|iv| {
-        iv.offending_focused
-            && !iv.is_assessment()
-            && person
-                .needs
-                .iter()
-                .any(|n| offending(&n.need) && iv.addresses.contains(&n.need))
-    });
+    let offending_work = planned
+        .iter()
+        .any(|iv| works_on_offending(iv, person.needs.iter().map(|n| n.need.as_str()), catalogue));
     if offending_need && !offending_work {
         flag(
             flags,

@@ -5,6 +5,7 @@
 use std::fmt::Write;
 
 use super::explain::{list, long_date, plural};
+use super::oversight::works_on_offending;
 use crate::domain::plan::{FlagCode, GapReason, Plan, ReviewKind};
 use crate::domain::{Catalogue, PlanningProblem};
 
@@ -116,14 +117,19 @@ impl Report<'_> {
         }
         for (k, item) in self.plan.items.iter().enumerate() {
             let mut tags = Vec::new();
-            // As the `no_offending_focused_work` flag counts it: offending-focused work on a
-            // need linked to offending; a motivational item that only delivers a requirement
-            // is not tagged, so the tag and the flag never contradict each other.
-            let on_offending_need = item
-                .addresses
-                .iter()
-                .any(|n| self.catalogue.need(n).is_some_and(|d| d.offending_related));
-            if item.offending_focused && !item.assessment && on_offending_need {
+            // As the `no_offending_focused_work` flag counts it, so the two never contradict:
+            // a motivational item that only delivers a requirement is not tagged.
+            let on_offending = self
+                .catalogue
+                .intervention(&item.intervention)
+                .is_some_and(|iv| {
+                    works_on_offending(
+                        iv,
+                        item.addresses.iter().map(String::as_str),
+                        self.catalogue,
+                    )
+                });
+            if on_offending {
                 tags.push("offending-focused");
             }
             if item.assessment {
