@@ -119,8 +119,28 @@ struct Built<'p> {
     columns: HashMap<Variable, usize>,
     indicators: BTreeMap<(usize, Slot, &'p str), Variable>,
     index: HashMap<&'p str, usize>,
+    couplings: Vec<Coupling>,
     variables: usize,
     constraints: usize,
+}
+
+/// A row that couples young people, as the Lagrangian bound prices it (`row` is its index
+/// among the model's rows).
+pub(super) enum Coupling {
+    /// The users' binaries sum to at most `free`.
+    Capacity {
+        row: usize,
+        members: Vec<(usize, Variable)>,
+        free: f64,
+    },
+    /// A young person's binary is at most their group's indicator for the slot.
+    Link {
+        row: usize,
+        member: (usize, Variable),
+        indicator: Variable,
+    },
+    /// Two rival groups' indicators sum to at most 1.
+    Pair { row: usize, a: Variable, b: Variable },
 }
 
 fn build<'p>(
@@ -158,8 +178,16 @@ fn build<'p>(
             }
         }
     }
-    let indicators =
-        shared_place_rows(children, provision, rivalries, &users, &mut vars, &mut rows);
+    let mut couplings = Vec::new();
+    let indicators = shared_place_rows(
+        children,
+        provision,
+        rivalries,
+        &users,
+        &mut vars,
+        &mut rows,
+        &mut couplings,
+    );
 
     let columns: HashMap<Variable, usize> = vars
         .iter_variables_with_def()
@@ -189,6 +217,7 @@ fn build<'p>(
         columns,
         indicators,
         index,
+        couplings,
         variables,
         constraints,
     })
@@ -204,6 +233,7 @@ fn shared_place_rows<'p>(
     users: &BTreeMap<(usize, Slot), Vec<(usize, Variable)>>,
     vars: &mut ProblemVariables,
     rows: &mut Vec<Constraint>,
+    couplings: &mut Vec<Coupling>,
 ) -> BTreeMap<(usize, Slot, &'p str), Variable> {
     let rival_pairs: Vec<(&str, &str)> = rivalries
         .iter()
@@ -216,6 +246,11 @@ fn shared_place_rows<'p>(
         let free = free_places(offer, slot);
         let distinct: BTreeSet<usize> = who.iter().map(|(k, _)| *k).collect();
         if distinct.len() as i64 > free {
+            couplings.push(Coupling::Capacity {
+                row: rows.len(),
+                members: who.clone(),
+                free: free as f64,
+            });
             rows.push(
                 who.iter()
                     .map(|(_, x)| *x)
@@ -227,11 +262,11 @@ fn shared_place_rows<'p>(
         if rival_pairs.is_empty() || !is_group(children, offer) {
             continue;
         }
-        let mut members: BTreeMap<&str, Vec<Variable>> = BTreeMap::new();
+        let mut members: BTreeMap<&str, Vec<(usize, Variable)>> = BTreeMap::new();
         for &(k, x) in who {
             for g in &children[k].person.gang_affiliations {
                 if in_rivalry.contains(g.as_str()) {
-                    members.entry(g.as_str()).or_default().push(x);
+                    members.entry(g.as_str()).or_default().push((k, x));
                 }
             }
         }
@@ -242,16 +277,24 @@ fn shared_place_rows<'p>(
             for g in [*a, *b] {
                 if !indicators.contains_key(&(p, slot, g)) {
                     let v = vars.add(variable().min(0.0).max(1.0));
-                    for &x in &members[g] {
+                    for &(k, x) in &members[g] {
+                        couplings.push(Coupling::Link {
+                            row: rows.len(),
+                            member: (k, x),
+                            indicator: v,
+                        });
                         rows.push((Expression::from(x) - v).leq(0.0));
                     }
                     indicators.insert((p, slot, g), v);
                 }
             }
-            rows.push(
-                (Expression::from(indicators[&(p, slot, *a)]) + indicators[&(p, slot, *b)])
-                    .leq(1.0),
-            );
+            let (va, vb) = (indicators[&(p, slot, *a)], indicators[&(p, slot, *b)]);
+            couplings.push(Coupling::Pair {
+                row: rows.len(),
+                a: va,
+                b: vb,
+            });
+            rows.push((Expression::from(va) + vb).leq(1.0));
         }
     }
 
@@ -300,6 +343,8 @@ fn fit_to_slots(
 /// young person's share of the relaxed solution (candidate index, value above zero).
 pub struct Relaxed {
     pub x: Vec<Vec<(usize, f64)>>,
+    /// The coupling rows' shadow prices, for the Lagrangian bound.
+    pub prices: super::lagrange::Prices,
     pub bound: f64,
     pub variables: usize,
     pub constraints: usize,
@@ -342,8 +387,21 @@ pub fn relax(
                 .collect()
         })
         .collect();
+    let value: HashMap<Variable, f64> = built
+        .columns
+        .iter()
+        .map(|(v, i)| (*v, values[*i]))
+        .collect();
+    let prices = super::lagrange::prices(
+        &built.couplings,
+        &built.models,
+        solution.dual_rows(),
+        &value,
+        solved.objective_value(),
+    );
     Ok(Some(Relaxed {
         x,
+        prices,
         bound: solved.objective_value(),
         variables: built.variables,
         constraints: built.constraints,
@@ -365,6 +423,7 @@ pub fn solve(
         columns,
         indicators,
         index,
+        couplings: _,
         variables: n_variables,
         constraints: n_constraints,
     } = build(children, provision, rivalries)?;

@@ -4,6 +4,7 @@
 //! alone with the others' places taken, so a gap says `no_capacity` where shared places ran out.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use chrono::NaiveDate;
@@ -11,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 pub mod joint;
+mod lagrange;
 mod neighbourhood;
 mod polish;
 mod run;
@@ -118,9 +120,30 @@ pub fn allocate(
         order: &order,
         children: &children,
     };
-    let mut run = Run::relax_and_round(&ctx, &clock)?;
-    run.polish(&ctx, &clock)?;
-    run.exchange(&ctx, &clock, settings.mip_rel_gap)?;
+    let (mut run, relaxed) = Run::relax(&ctx, &clock)?;
+    // The Lagrangian bound is worked out on the second core while the rounding, the polish and
+    // the exchange run on this one; it is stopped once the allocation is within the gap asked
+    // for by the relaxation's bound alone.
+    let stop = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        let bounding = relaxed.as_ref().map(|r| {
+            let (children, stop, until) = (&children, &stop, clock.polish_until());
+            scope.spawn(move || lagrange::bound(children, &r.prices, until, stop))
+        });
+        let steps = (|| {
+            run.round(&ctx, &clock, relaxed.as_ref())?;
+            run.polish(&ctx, &clock)?;
+            if run.within(settings.mip_rel_gap) {
+                stop.store(true, Ordering::Relaxed);
+            }
+            run.exchange(&ctx, &clock, settings.mip_rel_gap)
+        })();
+        stop.store(true, Ordering::Relaxed);
+        if let Some(handle) = bounding {
+            run.tighten(handle.join().ok().flatten());
+        }
+        steps
+    })?;
     run.joint(&ctx, &clock, settings.mip_rel_gap)?;
     run.finish(&ctx, &clock, settings.mip_rel_gap)
 }

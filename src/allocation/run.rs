@@ -56,7 +56,7 @@ impl Clock {
             .saturating_sub(self.reserve)
     }
 
-    fn polish_until(&self) -> Instant {
+    pub(super) fn polish_until(&self) -> Instant {
         self.deadline - self.reserve.mul_f64(0.5)
     }
 
@@ -116,7 +116,10 @@ impl Run {
     /// times; whoever is still fractional is then planned alone, in priority order, within the
     /// relaxation's choices for them (the places it meant them to have), so nobody takes a
     /// place another needs more. The polish adds what more the free places allow.
-    pub fn relax_and_round(ctx: &Context<'_>, clock: &Clock) -> Result<Run, PlanError> {
+    pub fn relax(
+        ctx: &Context<'_>,
+        clock: &Clock,
+    ) -> Result<(Run, Option<joint::Relaxed>), PlanError> {
         let nothing_open = ctx
             .children
             .iter()
@@ -153,10 +156,23 @@ impl Run {
                     .collect(),
             ),
         };
-        let mut open: Vec<usize> = ctx.order.to_vec();
-        let mut support: BTreeMap<usize, Vec<Choice>> = BTreeMap::new();
         if let Some(r) = &relaxed {
             run.wanted = wanted(ctx.children, r);
+        }
+        Ok((run, relaxed))
+    }
+
+    /// Step 2, the rounding guided by the relaxation (`None` when it did not finish).
+    pub fn round(
+        &mut self,
+        ctx: &Context<'_>,
+        clock: &Clock,
+        relaxed: Option<&joint::Relaxed>,
+    ) -> Result<(), PlanError> {
+        let run = self;
+        let mut open: Vec<usize> = ctx.order.to_vec();
+        let mut support: BTreeMap<usize, Vec<Choice>> = BTreeMap::new();
+        if let Some(r) = relaxed {
             open = settle_whole(ctx.children, &open, r, &mut run.taken, &mut support, |i| i);
             open = run.relax_again(ctx, clock, open, &mut support)?;
         }
@@ -170,7 +186,20 @@ impl Run {
             run.plan_within_support(ctx, clock, k, support.get(&k))?;
         }
         tracing::debug!(seconds = clock.seconds(), fractional, "rounded");
-        Ok(run)
+        Ok(())
+    }
+
+    /// Whether the allocation in hand is within the gap asked for, from the best bound so far.
+    pub fn within(&self, mip_rel_gap: f64) -> bool {
+        gap_to(self.bound, self.objective).is_some_and(|g| g <= mip_rel_gap + 1e-9)
+    }
+
+    /// A further bound on any allocation (the Lagrangian one): the tighter of the two stands.
+    pub fn tighten(&mut self, bound: Option<f64>) {
+        if let Some(b) = bound {
+            tracing::debug!(relaxation = ?self.bound, lagrangian = b, objective = self.objective, "bounds");
+            self.bound = Some(self.bound.map_or(b, |a| a.min(b)));
+        }
     }
 
     /// The relaxation again for those still fractional, around the places taken, until it

@@ -89,6 +89,9 @@ async fn call(capture: &Capture, db: &DatabaseConnection, request: test::TestReq
     )))
     .await;
     let before = capture.spans.lock().unwrap().len();
+    // Other tests of this binary run on other threads with no subscriber: a callsite they reach
+    // first can be cached as of no interest to anyone, which hides this thread's span.
+    tracing::callsite::rebuild_interest_cache();
     let response = test::call_service(&app, request.to_request()).await;
     let request_id = response
         .headers()
