@@ -140,7 +140,11 @@ pub(super) enum Coupling {
         indicator: Variable,
     },
     /// Two rival groups' indicators sum to at most 1.
-    Pair { row: usize, a: Variable, b: Variable },
+    Pair {
+        row: usize,
+        a: Variable,
+        b: Variable,
+    },
 }
 
 fn build<'p>(

@@ -138,7 +138,9 @@ pub fn bound(
         if !prices.fractional[k] {
             continue;
         }
-        let seconds = until.saturating_duration_since(Instant::now()).as_secs_f64();
+        let seconds = until
+            .saturating_duration_since(Instant::now())
+            .as_secs_f64();
         if seconds <= 0.0 || stop.load(Ordering::Relaxed) {
             break;
         }
@@ -266,6 +268,9 @@ mod tests {
                 tighter += 1;
             }
         }
-        assert!(tighter > 0, "the bound was never tighter than the relaxation");
+        assert!(
+            tighter > 0,
+            "the bound was never tighter than the relaxation"
+        );
     }
 }
