@@ -229,6 +229,22 @@ impl Requirement {
     pub fn label(self) -> String {
         self.as_str().replace('_', " ")
     }
+
+    /// A restriction or monitoring the court imposes (curfew, tag, exclusion, residence, drug
+    /// testing) rather than work with the young person: it runs from the order's first days.
+    pub fn is_control(self) -> bool {
+        matches!(
+            self,
+            Requirement::Curfew
+                | Requirement::ElectronicMonitoring
+                | Requirement::Exclusion
+                | Requirement::ProhibitedActivity
+                | Requirement::Residence
+                | Requirement::LocalAuthorityResidence
+                | Requirement::DrugTesting
+                | Requirement::Fostering
+        )
+    }
 }
 
 /// "an activity requirement", "a curfew requirement".

@@ -252,7 +252,12 @@ fn timing(options: &Options<'_>, k: usize, chosen: &[usize]) -> String {
         .filter(|(_, o)| !options.is_rolling(o) && o.start < c.start)
         .filter(|(_, o)| o.start >= options.window_start)
         .filter_map(|(_, o)| o.block.as_ref().map(|b| (o, b)))
-        .filter(|(_, b)| !matches!(b, Block::Prerequisite(_) | Block::Pruned))
+        .filter(|(_, b)| {
+            !matches!(
+                b,
+                Block::Prerequisite(_) | Block::ControlStartsLater { .. } | Block::Pruned
+            )
+        })
         .map(|(o, b)| {
             format!(
                 "not the cohort of {} ({})",
@@ -425,6 +430,10 @@ fn block_words(block: &Block, options: &Options<'_>) -> String {
                 .unwrap_or_else(|| req.clone());
             format!("its prerequisite {name} cannot be finished shortly before it starts")
         }
+        Block::ControlStartsLater { first } => format!(
+            "a control the court imposed runs from its first possible start, {}",
+            long_date(*first)
+        ),
         Block::Pruned => "not considered".into(),
     }
 }
@@ -554,6 +563,42 @@ fn explain_need(ctx: &GapContext<'_>, need: &str) -> (GapReason, String) {
             ),
         );
     }
+    explain_candidates(ctx, name, candidates)
+}
+
+/// Why the work the order expects (`label`, e.g. "the unpaid work requirement") is not in the
+/// plan, from the rule that stopped the options that got furthest, as for a need's gap.
+pub fn why_expected_unplanned(ctx: &GapContext<'_>, label: &str, serving: &[usize]) -> String {
+    let options = ctx.options;
+    let candidates: Vec<&Candidate> = options
+        .candidates
+        .iter()
+        .filter(|c| serving.contains(&c.intervention))
+        .collect();
+    if candidates.is_empty() {
+        let names: Vec<&str> = serving
+            .iter()
+            .map(|&i| options.interventions[i].name.as_str())
+            .collect();
+        return if names.is_empty() {
+            format!("No intervention in the catalogue is delivered under {label}.")
+        } else {
+            format!(
+                "Nothing is provided locally for {label}: {} would deliver it.",
+                list(&names)
+            )
+        };
+    }
+    capitalise(explain_candidates(ctx, label, candidates).1)
+}
+
+/// The gap reason and detail for work whose options are `candidates`: the furthest stage any
+/// option reached, in the words of the rule that stopped them there.
+fn explain_candidates(
+    ctx: &GapContext<'_>,
+    name: &str,
+    candidates: Vec<&Candidate>,
+) -> (GapReason, String) {
     let reason = candidates
         .iter()
         .map(|c| stage(c))

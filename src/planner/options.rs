@@ -66,6 +66,11 @@ pub enum Block {
         cap: f64,
     },
     Prerequisite(String),
+    /// A control the court imposed (a curfew): it meets no need and serves the order, so it runs
+    /// from its source's first open start, not later when convenient.
+    ControlStartsLater {
+        first: NaiveDate,
+    },
     /// Left out of one search only (reduced-cost fixing, places others hold); never explained.
     Pruned,
 }
@@ -85,9 +90,10 @@ impl Block {
             | Block::EndsAfterOrder
             | Block::TooCloseToOrderEnd
             | Block::Full { .. } => GapReason::NoCapacity,
-            Block::OverWeeklyHours { .. } | Block::Prerequisite(_) | Block::Pruned => {
-                GapReason::NotSelected
-            }
+            Block::OverWeeklyHours { .. }
+            | Block::Prerequisite(_)
+            | Block::ControlStartsLater { .. }
+            | Block::Pruned => GapReason::NotSelected,
         }
     }
 }
@@ -354,7 +360,7 @@ pub fn build<'a>(setting: &Setting<'a>) -> Options<'a> {
             });
         }
     }
-    let expected = expected
+    let expected: Vec<(Expected, Vec<usize>)> = expected
         .into_iter()
         .map(|e| {
             let serving = (0..interventions.len())
@@ -363,6 +369,7 @@ pub fn build<'a>(setting: &Setting<'a>) -> Options<'a> {
             (e, serving)
         })
         .collect();
+    let controls = controls(&interventions, &expected);
     let waits_for_assessment = assessment_order(setting, &interventions);
     let mut options = Options {
         waits_for_assessment,
@@ -378,7 +385,89 @@ pub fn build<'a>(setting: &Setting<'a>) -> Options<'a> {
         expected,
     };
     block_unreachable_prerequisites(&mut options);
+    hold_controls_to_first_start(&mut options, &controls);
     options
+}
+
+/// Interventions delivered only under requirements that are controls the court imposed (a
+/// curfew with electronic monitoring) and that serve this order: they start with the order.
+fn controls(
+    interventions: &[&Intervention],
+    expected: &[(Expected, Vec<usize>)],
+) -> BTreeSet<usize> {
+    use crate::domain::levels::DeliveredUnder;
+    expected
+        .iter()
+        .flat_map(|(_, serving)| serving.iter().copied())
+        .filter(|&i| {
+            interventions[i]
+                .delivered_under
+                .as_ref()
+                .is_some_and(|under| {
+                    !under.is_empty()
+                        && under
+                            .iter()
+                            .all(|u| matches!(u, DeliveredUnder::Yro(r) if r.is_control()))
+                })
+        })
+        .collect()
+}
+
+/// Each source of a control keeps only its first open start, and (when an assessment it must
+/// wait for, contract §5.2, could be planned) its first open start after that assessment could
+/// end: work on needs may wait for a control, but a control waits for nothing else.
+fn hold_controls_to_first_start(options: &mut Options<'_>, controls: &BTreeSet<usize>) {
+    let earliest_end = |a: usize| {
+        options
+            .candidates
+            .iter()
+            .filter(|c| c.intervention == a && c.block.is_none())
+            .map(|c| c.end)
+            .min()
+    };
+    let mut kept: BTreeSet<usize> = BTreeSet::new();
+    for &control in controls {
+        let mut after: Vec<Option<NaiveDate>> = vec![None];
+        after.extend(
+            options
+                .waits_for_assessment
+                .iter()
+                .filter(|(_, waiting)| waiting.contains(&control))
+                .filter_map(|(&a, _)| earliest_end(a))
+                .map(Some),
+        );
+        let mut first: BTreeMap<(Option<usize>, Option<NaiveDate>), (NaiveDate, usize)> =
+            BTreeMap::new();
+        for (k, c) in options.candidates.iter().enumerate() {
+            if c.intervention != control || c.block.is_some() {
+                continue;
+            }
+            for &t in &after {
+                if t.is_none_or(|t| c.start > t) {
+                    let at = first.entry((c.provision, t)).or_insert((c.start, k));
+                    if c.start < at.0 {
+                        *at = (c.start, k);
+                    }
+                }
+            }
+        }
+        kept.extend(first.values().map(|&(_, k)| k));
+    }
+    let firsts: BTreeMap<(usize, Option<usize>), NaiveDate> = kept
+        .iter()
+        .map(|&k| &options.candidates[k])
+        .fold(BTreeMap::new(), |mut m, c| {
+            let at = m.entry((c.intervention, c.provision)).or_insert(c.start);
+            *at = (*at).min(c.start);
+            m
+        });
+    for (k, c) in options.candidates.iter_mut().enumerate() {
+        if controls.contains(&c.intervention) && c.block.is_none() && !kept.contains(&k) {
+            c.block = Some(Block::ControlStartsLater {
+                first: firsts[&(c.intervention, c.provision)],
+            });
+        }
+    }
 }
 
 /// Interventions that wait for each assessment (see `Options::waits_for_assessment`).

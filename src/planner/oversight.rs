@@ -3,7 +3,7 @@
 
 use chrono::{Duration, NaiveDate};
 
-use super::explain::{long_date, need_name};
+use super::explain::{GapContext, long_date, need_name, why_expected_unplanned};
 use super::options::Options;
 use crate::domain::plan::{Flag, FlagCode, Gap, PlanItem, Review, ReviewKind};
 use crate::domain::problem::Order;
@@ -156,9 +156,17 @@ fn transition_at_18(ctx: &FlagContext<'_>) -> Option<Flag> {
     })
 }
 
-/// Work the order asks for (a referral order's reparation, a requirement) with nothing planned.
+/// Work the order asks for (a referral order's reparation, a requirement) with nothing planned,
+/// each with the rule that kept it out.
 fn requirement_unplanned(ctx: &FlagContext<'_>) -> Option<Flag> {
     let options = ctx.options;
+    let gap_ctx = GapContext {
+        options,
+        catalogue: ctx.catalogue,
+        person: ctx.person,
+        order: ctx.order,
+        chosen: ctx.chosen,
+    };
     let unplanned: Vec<String> = options
         .expected
         .iter()
@@ -167,13 +175,13 @@ fn requirement_unplanned(ctx: &FlagContext<'_>) -> Option<Flag> {
                 .iter()
                 .any(|&k| serving.contains(&options.candidates[k].intervention))
         })
-        .map(|(e, _)| e.label())
+        .map(|(e, serving)| why_expected_unplanned(&gap_ctx, &e.label(), serving))
         .collect();
     (!unplanned.is_empty()).then(|| Flag {
         code: FlagCode::RequirementUnplanned,
         detail: format!(
-            "Nothing in the plan is delivered for {}: plan it, or record why it cannot be delivered and tell the court or the panel.",
-            unplanned.join(" or ")
+            "{} Plan it, or record why it cannot be delivered and tell the court or the panel.",
+            unplanned.join(" ")
         ),
     })
 }
