@@ -41,6 +41,9 @@ pub struct Caller {
     pub team_id: String,
     pub user_id: String,
     pub role: Role,
+    /// How the caller reached the service (`GET /api/v1/young-people/{id}`, `cli demo`): every
+    /// audit entry records it. A pattern, never a URL with ids in it.
+    pub route: String,
 }
 
 impl Caller {

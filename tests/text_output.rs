@@ -40,6 +40,7 @@ fn demo_child(team: &str, k: usize) -> PlanningProblem {
             rivalries: caseload.rivalries,
             catalogue: None,
             provision: None,
+            keep: Vec::new(),
         },
         team,
     )

@@ -7,6 +7,7 @@ mod columns;
 mod m20261126_000001_foundation;
 mod m20261126_000002_capacity;
 mod m20261201_000003_practice;
+mod m20261206_000004_casework;
 
 pub struct Migrator;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000001_foundation::Migration),
             Box::new(m20261126_000002_capacity::Migration),
             Box::new(m20261201_000003_practice::Migration),
+            Box::new(m20261206_000004_casework::Migration),
         ]
     }
 }

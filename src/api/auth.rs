@@ -22,13 +22,21 @@ impl FromRequest for Caller {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "))
             .map(|t| t.trim().to_string());
+        // The route's pattern, not its path: a path can hold ids, and the audit keeps no URL.
+        let route = format!(
+            "{} {}",
+            req.method(),
+            req.match_pattern().unwrap_or_else(|| "(unmatched)".into())
+        );
         Box::pin(async move {
             let (Some(db), Some(token)) = (db, token) else {
                 return Err(ApiError::Unauthorized);
             };
-            app::access::authenticate(&db, &token)
+            let mut caller = app::access::authenticate(&db, &token)
                 .await?
-                .ok_or(ApiError::Unauthorized)
+                .ok_or(ApiError::Unauthorized)?;
+            caller.route = route;
+            Ok(caller)
         })
     }
 }

@@ -31,6 +31,7 @@ fn loader(team: &str) -> Caller {
         team_id: team.to_string(),
         user_id: "system:demo".into(),
         role: Role::Admin,
+        route: "demo".into(),
     }
 }
 

@@ -1,6 +1,8 @@
 //! Pure domain types: the planning documents of the contract and their validation.
 //! Nothing here knows about HTTP or SQL.
 
+pub mod case_plan;
+pub mod casework;
 pub mod catalogue;
 pub mod input;
 pub mod levels;

@@ -178,6 +178,20 @@ impl Order {
     }
 }
 
+/// What a plan item names as its source when the case manager delivers it.
+pub const CASE_MANAGER: &str = "case_manager";
+
+/// An item kept as it is when replanning (added field `keep`): it has started, or the case
+/// manager pinned it. `provision` is the provision id, or `case_manager`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct KeptItem {
+    pub intervention: String,
+    pub provision: String,
+    #[schema(value_type = String, format = Date)]
+    #[serde(deserialize_with = "crate::domain::input::date")]
+    pub start: NaiveDate,
+}
+
 /// The planning document for one young person. `catalogue` and `provision` may be left out,
 /// in which case the service fills them from the store before planning.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -193,6 +207,9 @@ pub struct PlanningProblem {
     pub catalogue: Option<Catalogue>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provision: Option<Vec<Provision>>,
+    /// Items planned as they are (added field): see `KeptItem`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub keep: Vec<KeptItem>,
 }
 
 /// The groups that members of `own` groups must not share a group cohort with: every group
@@ -242,6 +259,7 @@ pub struct ValidProblem {
     pub rivalries: Vec<(String, String)>,
     pub catalogue: Catalogue,
     pub provision: Vec<Provision>,
+    pub keep: Vec<KeptItem>,
 }
 
 impl PlanningProblem {
@@ -256,6 +274,7 @@ impl PlanningProblem {
             rivalries: self.rivalries.clone(),
             catalogue: self.catalogue.clone().unwrap_or_default(),
             provision: self.provision.clone().unwrap_or_default(),
+            keep: self.keep.clone(),
         })
     }
 
@@ -276,12 +295,65 @@ impl PlanningProblem {
             &mut errors,
         );
         validate_rivalries(&self.rivalries, &mut errors);
-        validate_provision(
-            self.provision.as_deref().unwrap_or_default(),
-            catalogue,
-            &mut errors,
-        );
+        let provision = self.provision.as_deref().unwrap_or_default();
+        validate_provision(provision, catalogue, &mut errors);
+        validate_keep(&self.keep, &self.order, catalogue, provision, &mut errors);
         errors.into_result(())
+    }
+}
+
+/// Each kept item names a known intervention, a source of it, and a start within the order.
+fn validate_keep(
+    keep: &[KeptItem],
+    order: &Order,
+    catalogue: &Catalogue,
+    provision: &[Provision],
+    errors: &mut FieldErrors,
+) {
+    if keep.len() > 30 {
+        errors.push("keep", "at most 30 kept items");
+    }
+    let mut seen = BTreeSet::new();
+    for (k, item) in keep.iter().enumerate() {
+        let here = format!("keep[{k}]");
+        let Some(iv) = catalogue.intervention(&item.intervention) else {
+            errors.push(
+                format!("{here}.intervention"),
+                format!("unknown intervention '{}'", item.intervention),
+            );
+            continue;
+        };
+        if !seen.insert(item.intervention.as_str()) {
+            errors.push(
+                format!("{here}.intervention"),
+                "an intervention can be kept once",
+            );
+        }
+        let source_ok = if item.provision == CASE_MANAGER {
+            iv.by_case_manager()
+        } else {
+            provision
+                .iter()
+                .any(|p| p.id == item.provision && p.intervention == item.intervention)
+        };
+        if !source_ok {
+            errors.push(
+                format!("{here}.provision"),
+                format!(
+                    "'{}' does not provide '{}'",
+                    item.provision, item.intervention
+                ),
+            );
+        }
+        if item.start < order.start || item.start > order.end {
+            errors.push(
+                format!("{here}.start"),
+                format!(
+                    "{} is outside the order ({} to {})",
+                    item.start, order.start, order.end
+                ),
+            );
+        }
     }
 }
 
@@ -297,6 +369,7 @@ impl Caseload {
             rivalries: self.rivalries.clone(),
             catalogue: self.catalogue.clone(),
             provision: Some(self.provision.clone().unwrap_or_default()),
+            keep: Vec::new(),
         }
     }
 
@@ -316,6 +389,7 @@ impl Caseload {
                 rivalries: self.rivalries.clone(),
                 catalogue: catalogue.clone(),
                 provision: provision.clone(),
+                keep: Vec::new(),
             })
             .collect())
     }
@@ -431,7 +505,7 @@ fn validate_case(
 }
 
 /// The order on its own: its dates, its licence, its requirements, its length.
-fn validate_order(order: &Order, prefix: &str, errors: &mut FieldErrors) {
+pub fn validate_order(order: &Order, prefix: &str, errors: &mut FieldErrors) {
     if order.end < order.start {
         errors.push(
             format!("{prefix}order.end"),

@@ -126,7 +126,21 @@ fn rationale(ctx: &ItemContext<'_>, k: usize, needs: &[String], chosen: &[usize]
     let c = &options.candidates[k];
     let iv = options.interventions[c.intervention];
     let mut parts = purpose(ctx, k, needs, chosen);
-    parts.push(format!("{}.", timing(options, k, chosen)));
+    if c.kept {
+        // Kept from the previous version (docs/planning.md, "Replanning"): its timing was
+        // decided then, and the rules of this run did not move it.
+        let when = if c.start < options.window_start {
+            "it started"
+        } else {
+            "it was kept to start"
+        };
+        parts.push(format!(
+            "Kept from the previous version of the plan: {when} on {}.",
+            long_date(c.start)
+        ));
+    } else {
+        parts.push(format!("{}.", timing(options, k, chosen)));
+    }
     parts.push(format!(
         "{} a week for {}; evidence: {}.",
         hours(iv.weekly_hours()),
@@ -255,7 +269,10 @@ fn timing(options: &Options<'_>, k: usize, chosen: &[usize]) -> String {
         .filter(|(_, b)| {
             !matches!(
                 b,
-                Block::Prerequisite(_) | Block::ControlStartsLater { .. } | Block::Pruned
+                Block::Prerequisite(_)
+                    | Block::ControlStartsLater { .. }
+                    | Block::KeptAt { .. }
+                    | Block::Pruned
             )
         })
         .map(|(o, b)| {
@@ -434,6 +451,7 @@ fn block_words(block: &Block, options: &Options<'_>) -> String {
             "a control the court imposed runs from its first possible start, {}",
             long_date(*first)
         ),
+        Block::KeptAt { start } => format!("it is kept as planned, from {}", long_date(*start)),
         Block::Pruned => "not considered".into(),
     }
 }

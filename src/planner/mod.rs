@@ -70,6 +70,7 @@ pub fn setting_for<'a>(problem: &'a ValidProblem, settings: &PlannerSettings) ->
             .max_concurrent_items
             .unwrap_or(limits.max_concurrent_items),
         prerequisite_max_gap_weeks: settings.prerequisite_max_gap_weeks,
+        keep: &problem.keep,
     }
 }
 
@@ -118,7 +119,13 @@ pub fn explain_plan(
     solved: model::Solved,
     started: Instant,
 ) -> Plan {
-    let objective = model::objective_of(options, &solved.chosen, values);
+    let kept = solved
+        .chosen
+        .iter()
+        .filter(|&&k| options.candidates[k].kept)
+        .count();
+    let objective =
+        model::objective_of(options, &solved.chosen, values) - kept as f64 * model::KEPT_VALUE;
     let catalogue = &problem.catalogue;
     let person = &problem.young_person;
     let credited = credit(options, &solved.chosen, values);

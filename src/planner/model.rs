@@ -18,6 +18,10 @@ use crate::domain::plan::SolverStatus;
 use crate::domain::problem::AssessedNeed;
 use crate::domain::{Catalogue, Intervention, Level};
 
+/// What keeping an item of an earlier version of the plan is worth: more than any plan
+/// without it (docs/planning.md, "Replanning"); taken off the reported objective.
+pub const KEPT_VALUE: f64 = 1.0e7;
+
 /// One of the young person's needs as the objective sees it.
 #[derive(Debug, Clone)]
 pub struct NeedValue {
@@ -117,8 +121,10 @@ impl Values {
         } else {
             0
         };
+        let kept = if c.kept { KEPT_VALUE } else { 0.0 };
         ((assessment - per_week * waited) as f64 - iv.total_hours() * w.contact_hour as f64)
             * self.scale as f64
+            + kept
     }
 }
 

@@ -8,6 +8,7 @@ use chrono::{Duration, NaiveDate};
 
 use crate::domain::levels::Requirement;
 use crate::domain::plan::GapReason;
+use crate::domain::problem::KeptItem;
 use crate::domain::problem::Order;
 use crate::domain::{
     Catalogue, Format, Intervention, OrderType, Provision, RiskLevel, YoungPerson,
@@ -71,6 +72,10 @@ pub enum Block {
     ControlStartsLater {
         first: NaiveDate,
     },
+    /// Another start of an intervention kept as it was planned (`keep`).
+    KeptAt {
+        start: NaiveDate,
+    },
     /// Left out of one search only (reduced-cost fixing, places others hold); never explained.
     Pruned,
 }
@@ -93,6 +98,7 @@ impl Block {
             Block::OverWeeklyHours { .. }
             | Block::Prerequisite(_)
             | Block::ControlStartsLater { .. }
+            | Block::KeptAt { .. }
             | Block::Pruned => GapReason::NotSelected,
         }
     }
@@ -108,6 +114,9 @@ pub struct Candidate {
     pub start: NaiveDate,
     pub end: NaiveDate,
     pub block: Option<Block>,
+    /// Kept from an earlier version of the plan (started, or pinned): the planner keeps it
+    /// unless it cannot be planned beside other kept work.
+    pub kept: bool,
 }
 
 /// The people and places a young person's candidates are judged against.
@@ -121,6 +130,8 @@ pub struct Setting<'a> {
     pub max_hours_per_week: f64,
     pub max_concurrent_items: i64,
     pub prerequisite_max_gap_weeks: i64,
+    /// Items kept as they are (the document's `keep`).
+    pub keep: &'a [KeptItem],
 }
 
 /// What the order asks to be delivered: a referral order's reparation, or a youth
@@ -233,7 +244,7 @@ impl<'a> Options<'a> {
 }
 
 /// What a plan item names as its source when the case manager delivers it.
-pub const CASE_MANAGER: &str = "case_manager";
+pub const CASE_MANAGER: &str = crate::domain::problem::CASE_MANAGER;
 
 pub fn end_of(start: NaiveDate, intervention: &Intervention) -> NaiveDate {
     start + Duration::days(7 * intervention.weeks() - 1)
@@ -244,6 +255,7 @@ pub fn end_of(start: NaiveDate, intervention: &Intervention) -> NaiveDate {
 fn relevant_interventions<'a>(
     catalogue: &'a Catalogue,
     needs: &BTreeSet<&str>,
+    kept: &BTreeSet<&str>,
     expected: &[Expected],
 ) -> Vec<&'a Intervention> {
     let mut wanted: BTreeSet<&str> = catalogue
@@ -252,6 +264,7 @@ fn relevant_interventions<'a>(
         .filter(|i| {
             i.addresses.iter().any(|n| needs.contains(n.as_str()))
                 || expected.iter().any(|e| e.served_by(i))
+                || kept.contains(i.id.as_str())
         })
         .map(|i| i.id.as_str())
         .collect();
@@ -297,7 +310,12 @@ pub fn build<'a>(setting: &Setting<'a>) -> Options<'a> {
         .map(|n| n.need.as_str())
         .collect();
     let expected = expected_work(setting.order);
-    let interventions = relevant_interventions(setting.catalogue, &needs, &expected);
+    let kept: BTreeSet<&str> = setting
+        .keep
+        .iter()
+        .map(|k| k.intervention.as_str())
+        .collect();
+    let interventions = relevant_interventions(setting.catalogue, &needs, &kept, &expected);
     let ids: BTreeMap<&str, usize> = interventions
         .iter()
         .enumerate()
@@ -336,6 +354,7 @@ pub fn build<'a>(setting: &Setting<'a>) -> Options<'a> {
                 start,
                 end,
                 block: judge.first_block(iv, None, start, end),
+                kept: false,
             });
         }
     }
@@ -357,6 +376,7 @@ pub fn build<'a>(setting: &Setting<'a>) -> Options<'a> {
                 start,
                 end,
                 block: judge.first_block(iv, Some(p), start, end),
+                kept: false,
             });
         }
     }
@@ -386,7 +406,45 @@ pub fn build<'a>(setting: &Setting<'a>) -> Options<'a> {
     };
     block_unreachable_prerequisites(&mut options);
     hold_controls_to_first_start(&mut options, &controls);
+    keep_as_planned(&mut options, setting.keep);
     options
+}
+
+/// Each kept item is the one open candidate of its intervention: as it was planned, even when
+/// it started before `as_of` or its source is now full (the place it holds is its own).
+fn keep_as_planned(options: &mut Options<'_>, keep: &[KeptItem]) {
+    for item in keep {
+        let Some(ik) = options.intervention_index(&item.intervention) else {
+            continue;
+        };
+        let pk = options
+            .provision
+            .iter()
+            .position(|p| p.id == item.provision);
+        let found = options
+            .candidates
+            .iter()
+            .position(|c| c.intervention == ik && c.provision == pk && c.start == item.start);
+        let k = found.unwrap_or_else(|| {
+            options.candidates.push(Candidate {
+                intervention: ik,
+                provision: pk,
+                start: item.start,
+                end: end_of(item.start, options.interventions[ik]),
+                block: None,
+                kept: true,
+            });
+            options.candidates.len() - 1
+        });
+        for (j, c) in options.candidates.iter_mut().enumerate() {
+            if j == k {
+                c.block = None;
+                c.kept = true;
+            } else if c.intervention == ik {
+                c.block = Some(Block::KeptAt { start: item.start });
+            }
+        }
+    }
 }
 
 /// Interventions delivered only under requirements that are controls the court imposed (a

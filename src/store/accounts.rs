@@ -152,6 +152,7 @@ pub async fn authenticate(db: &DatabaseConnection, token: &str) -> StoreResult<O
         team_id: row.team_id,
         user_id: user.id,
         role,
+        route: String::new(),
     }))
 }
 

@@ -31,6 +31,17 @@ pub enum AuditAction {
     InterventionUpdate,
     InterventionRetire,
     SettingsUpdate,
+    ChildCreate,
+    ChildUpdate,
+    /// A read of a young person's record or of records about them.
+    ChildRead,
+    RecordCreate,
+    RecordUpdate,
+    PlanCreate,
+    PlanChange,
+    ReviewRecord,
+    /// Reviews listed with the children they are for.
+    ReviewsRead,
 }
 
 impl AuditAction {
@@ -57,6 +68,15 @@ impl AuditAction {
             AuditAction::InterventionUpdate => "intervention.update",
             AuditAction::InterventionRetire => "intervention.retire",
             AuditAction::SettingsUpdate => "settings.update",
+            AuditAction::ChildCreate => "child.create",
+            AuditAction::ChildUpdate => "child.update",
+            AuditAction::ChildRead => "child.read",
+            AuditAction::RecordCreate => "child.record.create",
+            AuditAction::RecordUpdate => "child.record.update",
+            AuditAction::PlanCreate => "child.plan.create",
+            AuditAction::PlanChange => "child.plan.change",
+            AuditAction::ReviewRecord => "child.review.record",
+            AuditAction::ReviewsRead => "reviews.read",
         }
     }
 }
@@ -73,6 +93,7 @@ pub async fn record(
         action: Set(action.as_str().to_string()),
         subject: Set(subject.to_string()),
         at: Set(now()),
+        route: Set(caller.route.clone()),
         ..Default::default()
     }
     .insert(db)

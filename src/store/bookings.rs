@@ -253,6 +253,18 @@ async fn cancel_in(
     Ok(booking)
 }
 
+/// Cancels booking `booking_id` of a cohort inside `txn` (a plan replaced or closed).
+pub(crate) async fn cancel_in_txn(
+    txn: &DatabaseTransaction,
+    caller: &Caller,
+    cohort_id: &str,
+    booking_id: &str,
+) -> StoreResult<()> {
+    cancel_in(txn, caller, cohort_id, Which::Id(booking_id))
+        .await
+        .map(|_| ())
+}
+
 /// Books a child into a cohort: 409 when full, already booked, or a rival group's member is in
 /// the (group) cohort; 404 when there is no such cohort in the caller's team. With `claim`, the
 /// idempotency key is completed in the same transaction with the answer its function renders

@@ -493,6 +493,53 @@ pub struct SyncReport {
     pub participants_booked: usize,
 }
 
+/// The cohort of `provision` at `start` (the rolling pool for `None`), created inside `txn` with
+/// the provision's places when there is none (its listed participants booked into it, as
+/// `sync` does): its id, whether it is new, and how many listed participants were booked.
+pub(crate) async fn ensure_in(
+    txn: &DatabaseTransaction,
+    caller: &Caller,
+    provision: &Provision,
+    start: Option<NaiveDate>,
+    today: NaiveDate,
+) -> StoreResult<(String, bool, usize)> {
+    let team = caller.team_id.as_str();
+    let id = derived_id(&provision.id, start);
+    let inserted = cohorts::Entity::insert(new_row(
+        team,
+        &id,
+        &provision.id,
+        start,
+        provision.places,
+        "",
+    ))
+    .on_conflict(OnConflict::new().do_nothing().to_owned())
+    .exec_without_returning(txn)
+    .await?;
+    if inserted == 0 {
+        // It may have been created by hand under another id: that one is the cohort.
+        let found = cohorts::Entity::find()
+            .filter(cohorts::Column::TeamId.eq(team))
+            .filter(cohorts::Column::ProvisionId.eq(provision.id.as_str()))
+            .filter(match start {
+                Some(day) => cohorts::Column::Start.eq(day.to_string()),
+                None => cohorts::Column::Id.eq(id.as_str()),
+            })
+            .one(txn)
+            .await?;
+        return Ok((found.map_or(id, |c| c.id), false, 0));
+    }
+    audit::record(
+        txn,
+        caller,
+        AuditAction::CohortCreate,
+        &format!("cohort:{id}"),
+    )
+    .await?;
+    let booked = book_listed(txn, caller, provision, &id, start, today).await?;
+    Ok((id, true, booked))
+}
+
 /// Creates a cohort for each start of a fixed-start provision, or its one rolling pool, with
 /// the provision's places, skipping those that exist (idempotent: `INSERT … ON CONFLICT DO
 /// NOTHING`, so two concurrent syncs cannot both create one). The provision's listed
@@ -516,41 +563,13 @@ pub async fn sync(
     let out: StoreResult<(Vec<String>, Vec<String>, usize)> = async {
         let (mut created, mut existing, mut booked) = (Vec::new(), Vec::new(), 0);
         for start in starts {
-            let id = derived_id(&provision.id, start);
-            let inserted = cohorts::Entity::insert(new_row(
-                team,
-                &id,
-                &provision.id,
-                start,
-                provision.places,
-                "",
-            ))
-            .on_conflict(OnConflict::new().do_nothing().to_owned())
-            .exec_without_returning(&txn)
-            .await?;
-            if inserted == 0 {
-                // It may have been created by hand under another id: report that one.
-                let found = cohorts::Entity::find()
-                    .filter(cohorts::Column::TeamId.eq(team))
-                    .filter(cohorts::Column::ProvisionId.eq(provision.id.as_str()))
-                    .filter(match start {
-                        Some(day) => cohorts::Column::Start.eq(day.to_string()),
-                        None => cohorts::Column::Id.eq(id.as_str()),
-                    })
-                    .one(&txn)
-                    .await?;
-                existing.push(found.map_or(id, |c| c.id));
-                continue;
+            let (id, new, listed) = ensure_in(&txn, caller, &provision, start, today).await?;
+            if new {
+                booked += listed;
+                created.push(id);
+            } else {
+                existing.push(id);
             }
-            audit::record(
-                &txn,
-                caller,
-                AuditAction::CohortCreate,
-                &format!("cohort:{id}"),
-            )
-            .await?;
-            booked += book_listed(&txn, caller, &provision, &id, start, today).await?;
-            created.push(id);
         }
         Ok((created, existing, booked))
     }

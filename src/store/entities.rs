@@ -172,6 +172,8 @@ pub mod audit_events {
         pub action: String,
         pub subject: String,
         pub at: String,
+        /// The route the read or change came through (`GET /api/v1/young-people/{id}`).
+        pub route: String,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

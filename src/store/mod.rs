@@ -5,12 +5,16 @@ pub mod audit;
 pub mod bookings;
 pub mod capacity_entities;
 pub mod capacity_views;
+pub mod case_plans;
+pub mod case_records;
+pub mod casework_entities;
 pub mod catalogue;
 pub mod cohorts;
 pub mod entities;
 pub mod facilitators;
 pub mod idempotency;
 pub mod provision;
+pub mod reviews;
 pub mod rivalries;
 pub mod waiting_list;
 
