@@ -49,7 +49,8 @@ pub enum Command {
         #[command(subcommand)]
         action: CatalogueAction,
     },
-    /// Load the demo catalogue and the provision of teams demo-a and demo-b (idempotent).
+    /// Load the demo catalogue, the provision of teams demo-a and demo-b and their 40 children
+    /// each as case records with plans and reviews (idempotent).
     Demo,
     /// Manage API bearer tokens.
     Token {
@@ -129,8 +130,18 @@ pub enum TokenAction {
     Create {
         #[arg(long)]
         team: String,
-        #[arg(long, value_enum)]
-        role: Role,
+        /// The new user's role (not with `--user`).
+        #[arg(
+            long,
+            value_enum,
+            required_unless_present = "user",
+            conflicts_with = "user"
+        )]
+        role: Option<Role>,
+        /// A token for an existing user of the team instead, such as a demo case manager
+        /// (`demo-a:case-manager-1`), whose caseload is stored.
+        #[arg(long)]
+        user: Option<String>,
         #[arg(long, default_value = "api user")]
         label: String,
     },
@@ -313,10 +324,30 @@ fn no_such(field: &str, message: String) -> impl FnOnce(AppError) -> CliError {
 async fn token_command(action: TokenAction, settings: &Settings) -> Result<(), CliError> {
     let db = open(settings).await?;
     match action {
-        TokenAction::Create { team, role, label } => {
-            let created = app::operator::create_token(&db, &team, role, &label)
-                .await
-                .map_err(no_such("--team", format!("no team '{team}'")))?;
+        TokenAction::Create {
+            team,
+            role,
+            user,
+            label,
+        } => {
+            let created = match (user, role) {
+                (Some(user), _) => app::operator::create_token_for_user(&db, &team, &user, &label)
+                    .await
+                    .map_err(no_such(
+                        "--user",
+                        format!("no user '{user}' in team '{team}'"),
+                    ))?,
+                (None, Some(role)) => app::operator::create_token(&db, &team, role, &label)
+                    .await
+                    .map_err(no_such("--team", format!("no team '{team}'")))?,
+                (None, None) => {
+                    return Err(FieldError {
+                        field: "--role".into(),
+                        message: "give --role, or --user for an existing user".into(),
+                    }
+                    .into());
+                }
+            };
             println!("{}", created.token);
             eprintln!("token id {} (use it to revoke)", created.token_id);
         }
@@ -404,6 +435,13 @@ pub async fn load_demo(db: &DatabaseConnection, catalogue_dir: &Path) -> Result<
             i.unchanged,
             loaded.provision_records,
             loaded.provision_changed
+        );
+    }
+    let teams: Vec<&str> = app::demo::DEMO_TEAMS.iter().map(|(t, _)| *t).collect();
+    for cases in app::demo_cases::load(db, catalogue_dir, &teams).await? {
+        println!(
+            "{}: children {} created ({} plans accepted, {} drafts), {} already stored",
+            cases.team, cases.created, cases.accepted, cases.drafts, cases.existing
         );
     }
     Ok(())

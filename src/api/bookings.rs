@@ -56,7 +56,7 @@ pub struct MoveInput {
 
 /// The `Idempotency-Key` header, if sent (an sf-string: the quotes are optional here), with the
 /// fingerprint of the request it stands for (sha256 of method, path and body).
-fn idempotency(req: &HttpRequest, body: &[u8]) -> Result<Option<Idempotency>, ApiError> {
+pub(crate) fn idempotency(req: &HttpRequest, body: &[u8]) -> Result<Option<Idempotency>, ApiError> {
     let Some(value) = req.headers().get(IDEMPOTENCY_KEY) else {
         return Ok(None);
     };
@@ -83,7 +83,7 @@ fn idempotency(req: &HttpRequest, body: &[u8]) -> Result<Option<Idempotency>, Ap
 }
 
 /// A refusal as the client was answered: kept under the key so a retry gets the same.
-fn as_answered(error: &AppError) -> (u16, String) {
+pub(crate) fn as_answered(error: &AppError) -> (u16, String) {
     let error = ApiError::from(match error {
         AppError::Invalid(e) => AppError::Invalid(e.clone()),
         AppError::Conflict(m) => AppError::Conflict(m.clone()),

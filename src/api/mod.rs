@@ -6,6 +6,8 @@ pub mod allocations;
 pub mod auth;
 pub mod bookings;
 pub mod capacity;
+pub mod case_plans;
+pub mod casework_views;
 pub mod catalogue;
 pub mod cohorts;
 pub mod error;
@@ -16,6 +18,7 @@ pub mod plans;
 pub mod provision;
 pub mod settings;
 pub mod views;
+pub mod young_people;
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse};
@@ -43,6 +46,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
     bookings::routes(cfg);
     capacity::routes(cfg);
     settings::routes(cfg);
+    young_people::routes(cfg);
+    case_plans::routes(cfg);
 }
 
 /// Largest body of an ordinary request (a catalogue entry, a provision record, a booking);

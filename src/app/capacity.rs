@@ -173,7 +173,7 @@ pub async fn book(
 
 /// Stores a refusal (4xx) as the key's answer, so a retry gets the same; after a failure on
 /// our side the key is released, so a retry is processed afresh.
-async fn settle_failure(
+pub(crate) async fn settle_failure(
     access: &Access<'_>,
     claim: &Claim,
     error: &AppError,

@@ -7,11 +7,15 @@
 
 pub mod access;
 pub mod capacity;
+pub mod case_plans;
+pub mod casework;
 pub mod catalogue;
 pub mod demo;
+pub mod demo_cases;
 pub mod operator;
 pub mod planning;
 pub mod provision;
+pub mod reviews;
 pub mod settings;
 
 use crate::domain::{FieldError, FieldErrors};

@@ -23,6 +23,17 @@ pub async fn create_token(
     Ok(store::accounts::create_token(db, team, role, label).await?)
 }
 
+/// A new token for an existing user of `team` (the demo's case managers, whose caseloads are
+/// stored). No such user in the team: `NotFound`.
+pub async fn create_token_for_user(
+    db: &DatabaseConnection,
+    team: &str,
+    user: &str,
+    label: &str,
+) -> AppResult<NewToken> {
+    Ok(store::accounts::create_token_for_user(db, team, user, label).await?)
+}
+
 /// Revokes a token, given the token or its id. Unknown: `NotFound`.
 pub async fn revoke_token(db: &DatabaseConnection, token_or_id: &str) -> AppResult<()> {
     Ok(store::accounts::revoke_token(db, token_or_id).await?)

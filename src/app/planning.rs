@@ -84,7 +84,7 @@ impl Solvers {
 
     /// Runs `work` on a blocking thread holding a slot; the slot is freed when the work ends,
     /// even if the request has been answered 503 for taking too long.
-    async fn run<T: Send + 'static>(
+    pub(crate) async fn run<T: Send + 'static>(
         &self,
         large: bool,
         time_limit_seconds: f64,
@@ -109,7 +109,11 @@ impl Solvers {
 
 /// An upper bound on the candidate starts the planner weighs for one order: every intervention
 /// in every week of the order, and every provision's starts (its weeks, when rolling).
-fn candidate_bound(order: &Order, catalogue: Option<&Catalogue>, provision: &[Provision]) -> usize {
+pub(crate) fn candidate_bound(
+    order: &Order,
+    catalogue: Option<&Catalogue>,
+    provision: &[Provision],
+) -> usize {
     let weeks = usize::try_from((order.end - order.start).num_days().max(0) / 7 + 1).unwrap_or(0);
     let offered: usize = provision
         .iter()
@@ -118,7 +122,7 @@ fn candidate_bound(order: &Order, catalogue: Option<&Catalogue>, provision: &[Pr
     catalogue.map_or(0, |c| c.interventions.len()) * weeks + offered
 }
 
-fn too_large(field: &str, bound: usize, most: usize) -> AppError {
+pub(crate) fn too_large(field: &str, bound: usize, most: usize) -> AppError {
     AppError::invalid(
         field,
         format!(
@@ -167,9 +171,13 @@ pub async fn team_provision(
         for booking in store::bookings::list_for_cohort(db, team, &cohort.id).await? {
             let listed = p
                 .participants
-                .iter()
-                .any(|q| q.reference == booking.reference && q.start == cohort.start);
-            if !listed {
+                .iter_mut()
+                .find(|q| q.reference == booking.reference && q.start == cohort.start);
+            if let Some(q) = listed {
+                // A booking in a rolling pool holds its place until it is cancelled, whatever
+                // the record says: plan with the places the booking rules will allow.
+                q.until = None;
+            } else {
                 p.participants.push(Participant {
                     reference: booking.reference,
                     gang_affiliations: booking.gang_affiliations,

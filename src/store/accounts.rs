@@ -85,6 +85,73 @@ pub struct NewToken {
     pub token: String,
 }
 
+/// Whether `user` is a user of `team`.
+pub async fn user_in_team(db: &DatabaseConnection, team: &str, user: &str) -> StoreResult<bool> {
+    Ok(users::Entity::find_by_id(user.to_string())
+        .one(db)
+        .await?
+        .is_some_and(|u| u.team_id == team))
+}
+
+/// A named user of `team` with `role` (the demo's case managers), created once.
+pub async fn ensure_user(
+    db: &DatabaseConnection,
+    team: &str,
+    id: &str,
+    name: &str,
+    role: Role,
+) -> StoreResult<()> {
+    if users::Entity::find_by_id(id.to_string())
+        .one(db)
+        .await?
+        .is_none()
+    {
+        users::ActiveModel {
+            id: Set(id.to_string()),
+            team_id: Set(team.to_string()),
+            name: Set(name.to_string()),
+            role: Set(role.as_str().to_string()),
+            created_at: Set(now()),
+        }
+        .insert(db)
+        .await?;
+    }
+    Ok(())
+}
+
+/// A new token for an existing user of `team` (the demo's case managers): 404 when there is no
+/// such user in the team.
+pub async fn create_token_for_user(
+    db: &DatabaseConnection,
+    team: &str,
+    user_id: &str,
+    label: &str,
+) -> StoreResult<NewToken> {
+    if !user_in_team(db, team, user_id).await? {
+        return Err(StoreError::NotFound);
+    }
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    let token = format!("{TOKEN_PREFIX}{}", hex::encode(bytes));
+    let token_id = uuid::Uuid::new_v4().to_string();
+    api_tokens::ActiveModel {
+        id: Set(token_id.clone()),
+        team_id: Set(team.to_string()),
+        user_id: Set(user_id.to_string()),
+        token_hash: Set(hash_token(&token)),
+        label: Set(label.to_string()),
+        created_at: Set(now()),
+        revoked_at: Set(None),
+    }
+    .insert(db)
+    .await?;
+    Ok(NewToken {
+        token_id,
+        user_id: user_id.to_string(),
+        token,
+    })
+}
+
 /// Creates a user with `role` in `team` and a token for them.
 pub async fn create_token(
     db: &DatabaseConnection,

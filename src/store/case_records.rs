@@ -514,3 +514,31 @@ pub async fn update<T: Serialize + DeserializeOwned>(
     .await;
     finish(txn, out).await
 }
+
+/// Records a new assessment and, when it brings a significant change, the review it needs,
+/// in one transaction.
+pub async fn add_assessment(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    young_person_id: &str,
+    assessment: &crate::domain::casework::Assessment,
+    review: Option<&super::reviews::NewReview>,
+) -> StoreResult<Stored<crate::domain::casework::Assessment>> {
+    let txn = begin_write(db).await?;
+    let out = async {
+        let saved = add_in(
+            &txn,
+            caller,
+            young_person_id,
+            RecordKind::Assessment,
+            assessment,
+        )
+        .await?;
+        if let Some(review) = review {
+            super::reviews::add_in(&txn, caller, young_person_id, review).await?;
+        }
+        Ok(saved)
+    }
+    .await;
+    finish(txn, out).await
+}

@@ -37,7 +37,7 @@ fn routes() -> Vec<Route> {
         body,
         query,
     };
-    vec![
+    let mut list = vec![
         route("GET", "/health/live", None, &[]),
         route("GET", "/health/ready", None, &[]),
         route("GET", "/api/v1/openapi.json", None, &[]),
@@ -163,6 +163,143 @@ fn routes() -> Vec<Route> {
             Some(json!({"time_limit_seconds": 2.0})),
             &[],
         ),
+    ];
+    list.extend(casework_routes());
+    list
+}
+
+fn casework_routes() -> Vec<Route> {
+    let child = json!({"reference": "FZ-9", "name": "Fuzz Child", "date_of_birth": "2011-05-01",
+        "gender": "female", "gang_affiliations": ["Group A"], "unsafe_areas": ["Archway"],
+        "non_associations": ["FZ-8"]});
+    let assessment = json!({"assessed_on": in_days(-1), "needs": [{"need": "ete", "level": "medium",
+        "linked_to_offending": true}], "likelihood_of_reoffending": "medium",
+        "risk_of_serious_harm": "medium", "safety_and_wellbeing": "low",
+        "intervention_level": "intensive", "override_reason": "recent escalation"});
+    let order = json!({"type": "youth_rehabilitation_order", "start": in_days(-7), "end": in_days(300),
+        "requirements": ["supervision", "activity"], "offence": "Robbery"});
+    let risk = json!({"risk_management": {"summary": "s", "contingency": ["c"]},
+        "safety_and_wellbeing": {"summary": "s", "actions": ["a"]}});
+    let decision = json!({"agency": "Police", "decision": "bar_from_intervention",
+        "intervention": "motor-project", "reason": "r", "decided_on": in_days(-2),
+        "agreed_by": "YOS manager", "challenged": true, "challenge_outcome": "pending"});
+    let agreement = json!({"child_agrees": true, "carer_agrees": false, "recorded_on": in_days(0), "note": "n"});
+    let review = json!({"reviewed_on": in_days(0), "summary": "s", "items": [{"intervention": "ete-support",
+        "sessions_offered": 4, "sessions_attended": 3, "status": "ended_early", "ended_early": "moved",
+        "outcomes": [{"need": "ete", "achieved": 0.5, "level_after": "low"}]}]});
+    let route = |method, path, body: Option<Value>, query| Route {
+        method,
+        path,
+        body,
+        query,
+    };
+    let yp = "/api/v1/young-people/{id}";
+    vec![
+        route("GET", "/api/v1/young-people", None, &["mine"]),
+        route("POST", "/api/v1/young-people", Some(child.clone()), &[]),
+        route("GET", yp, None, &[]),
+        route("PUT", yp, Some(child), &[]),
+        route("GET", "/api/v1/young-people/{id}/history", None, &[]),
+        route("GET", "/api/v1/young-people/{id}/assessments", None, &[]),
+        route(
+            "POST",
+            "/api/v1/young-people/{id}/assessments",
+            Some(assessment),
+            &[],
+        ),
+        route("GET", "/api/v1/young-people/{id}/orders", None, &[]),
+        route(
+            "POST",
+            "/api/v1/young-people/{id}/orders",
+            Some(order.clone()),
+            &[],
+        ),
+        route(
+            "PUT",
+            "/api/v1/young-people/{id}/orders/{order_id}",
+            Some(order),
+            &[],
+        ),
+        route("GET", "/api/v1/young-people/{id}/risk-plans", None, &[]),
+        route(
+            "POST",
+            "/api/v1/young-people/{id}/risk-plans",
+            Some(risk.clone()),
+            &[],
+        ),
+        route(
+            "PUT",
+            "/api/v1/young-people/{id}/risk-plans",
+            Some(risk),
+            &[],
+        ),
+        route(
+            "GET",
+            "/api/v1/young-people/{id}/partner-decisions",
+            None,
+            &[],
+        ),
+        route(
+            "POST",
+            "/api/v1/young-people/{id}/partner-decisions",
+            Some(decision.clone()),
+            &[],
+        ),
+        route(
+            "PUT",
+            "/api/v1/young-people/{id}/partner-decisions/{decision_id}",
+            Some(decision),
+            &[],
+        ),
+        route(
+            "POST",
+            "/api/v1/young-people/{id}/events",
+            Some(json!({"kind": "custody", "occurred_on": in_days(-3), "note": "remanded"})),
+            &[],
+        ),
+        route(
+            "POST",
+            "/api/v1/young-people/{id}/plans",
+            Some(
+                json!({"reason": "r", "pins": [{"intervention": "ete-support", "provision": "ete-rolling",
+                "start": in_days(14)}], "exclusions": [{"intervention": "mentoring", "reason": "x"}]}),
+            ),
+            &[],
+        ),
+        route("GET", "/api/v1/young-people/{id}/plans", None, &[]),
+        route(
+            "GET",
+            "/api/v1/young-people/{id}/plans/{plan_id}",
+            None,
+            &[],
+        ),
+        route(
+            "POST",
+            "/api/v1/young-people/{id}/plans/{plan_id}/accept",
+            Some(json!({"agreement": agreement.clone()})),
+            &[],
+        ),
+        route(
+            "POST",
+            "/api/v1/young-people/{id}/plans/{plan_id}/state",
+            Some(json!({"state": "closed", "reason": "order revoked"})),
+            &[],
+        ),
+        route(
+            "PUT",
+            "/api/v1/young-people/{id}/plans/{plan_id}/agreement",
+            Some(agreement),
+            &[],
+        ),
+        route("GET", "/api/v1/young-people/{id}/reviews", None, &[]),
+        route(
+            "PUT",
+            "/api/v1/young-people/{id}/reviews/{review_id}",
+            Some(review),
+            &[],
+        ),
+        route("GET", "/api/v1/young-people/{id}/checks", None, &[]),
+        route("GET", "/api/v1/reviews/overdue", None, &["mine"]),
     ]
 }
 
@@ -257,11 +394,24 @@ async fn send(
     token: &str,
     route: &Route,
     rng: &mut StdRng,
+    records: &[String],
 ) -> (String, reqwest::Response) {
     let mut path = route.path.to_string();
-    for param in ["{id}", "{booking_id}", "{entry_id}"] {
+    for param in [
+        "{id}",
+        "{booking_id}",
+        "{entry_id}",
+        "{order_id}",
+        "{decision_id}",
+        "{plan_id}",
+        "{review_id}",
+    ] {
         if path.contains(param) {
-            let known = ["knife-crime-programme", "fuzz-kcp", "1", "fuzz-kcp-rolling"];
+            let mut known: Vec<String> =
+                ["knife-crime-programme", "fuzz-kcp", "1", "fuzz-kcp-rolling"]
+                    .map(String::from)
+                    .to_vec();
+            known.extend(records.iter().cloned());
             let value = if rng.random_bool(0.5) {
                 known[rng.random_range(0..known.len())].to_string()
             } else {
@@ -324,6 +474,7 @@ async fn every_route_survives_random_and_extreme_input() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(20261201);
     let app = TestApp::builder(Backend::Sqlite).spawn().await;
+    let records = crate::casework::records_to_fuzz(&app).await;
     let mut rng = StdRng::seed_from_u64(seed);
     for route in routes() {
         for case in 0..cases {
@@ -333,7 +484,7 @@ async fn every_route_survives_random_and_extreme_input() {
                 2 => &app.admin,
                 _ => &app.case_manager,
             };
-            let (shown, response) = send(&app, token, &route, &mut rng).await;
+            let (shown, response) = send(&app, token, &route, &mut rng, &records).await;
             let status = response.status().as_u16();
             assert!(status < 500, "seed {seed}: {status} for {shown}");
             assert_eq!(

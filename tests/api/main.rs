@@ -5,6 +5,7 @@ mod helpers;
 mod accounts;
 mod capacity;
 mod capacity_views;
+mod casework;
 mod catalogue;
 mod fuzz;
 mod hardening;
