@@ -133,6 +133,38 @@ pub async fn book(
                 .await?;
         return Ok(Booked::Created(booking));
     };
+    let claim = match claim_key(access, &idempotency).await? {
+        KeyState::Fresh(claim) => claim,
+        KeyState::Answered { status, body } => return Ok(Booked::Replay { status, body }),
+    };
+    let booked = store::bookings::book(
+        access.db,
+        access.caller,
+        cohort,
+        reference,
+        groups,
+        Some((&claim, answers.booked)),
+    )
+    .await
+    .map_err(AppError::from);
+    settle(access, &claim, booked, answers.refused)
+        .await
+        .map(Booked::Created)
+}
+
+/// Where an `Idempotency-Key` stands when its request arrives.
+pub(crate) enum KeyState {
+    /// First use: process the request, then `settle` the claim.
+    Fresh(Claim),
+    /// The key's first request was answered with this: answer it again.
+    Answered { status: u16, body: String },
+}
+
+/// Claims the key for this request; a key in use or used with another request is refused.
+pub(crate) async fn claim_key(
+    access: &Access<'_>,
+    idempotency: &Idempotency,
+) -> AppResult<KeyState> {
     let begun = store::idempotency::begin(
         access.db,
         access.caller,
@@ -141,7 +173,8 @@ pub async fn book(
     )
     .await?;
     match begun {
-        Begin::Replay { status, body } => Ok(Booked::Replay { status, body }),
+        Begin::Claimed(claim) => Ok(KeyState::Fresh(claim)),
+        Begin::Replay { status, body } => Ok(KeyState::Answered { status, body }),
         Begin::InFlight => Err(AppError::Conflict(
             "a request with this Idempotency-Key is still being processed; retry shortly".into(),
         )),
@@ -149,31 +182,26 @@ pub async fn book(
             "Idempotency-Key",
             "this key was already used with a different request",
         )),
-        Begin::Claimed(claim) => {
-            let booked = store::bookings::book(
-                access.db,
-                access.caller,
-                cohort,
-                reference,
-                groups,
-                Some((&claim, answers.booked)),
-            )
-            .await
-            .map_err(AppError::from);
-            match booked {
-                Ok(booking) => Ok(Booked::Created(booking)),
-                Err(e) => {
-                    settle_failure(access, &claim, &e, answers.refused).await;
-                    Err(e)
-                }
-            }
-        }
     }
+}
+
+/// Passes on the outcome of a claimed request; a failure settles the key first (the success
+/// completed it in the request's own transaction).
+pub(crate) async fn settle<T>(
+    access: &Access<'_>,
+    claim: &Claim,
+    outcome: AppResult<T>,
+    refusal: &dyn Fn(&AppError) -> (u16, String),
+) -> AppResult<T> {
+    if let Err(e) = &outcome {
+        settle_failure(access, claim, e, refusal).await;
+    }
+    outcome
 }
 
 /// Stores a refusal (4xx) as the key's answer, so a retry gets the same; after a failure on
 /// our side the key is released, so a retry is processed afresh.
-pub(crate) async fn settle_failure(
+async fn settle_failure(
     access: &Access<'_>,
     claim: &Claim,
     error: &AppError,

@@ -2,7 +2,7 @@
 //! accepted (places booked, reviews scheduled), started, closed, or replaced by a new version
 //! that keeps the work already started (docs/casework.md, "Plans").
 
-use super::capacity::{Idempotency, settle_failure};
+use super::capacity::{Idempotency, KeyState, claim_key, settle};
 use super::casework::{CASE_WORKERS, PLAN_READERS, audit_child_read, child_of};
 use super::planning::{Solvers, candidate_bound, complete_problem, too_large};
 use super::{Access, AppError, AppResult, based_on};
@@ -18,7 +18,6 @@ use crate::domain::{FieldError, FieldErrors};
 use crate::planner;
 use crate::store::case_plans::{Acceptance, StoredPlan, WantedPlace};
 use crate::store::case_records::{RecordKind, Stored};
-use crate::store::idempotency::Begin;
 use crate::store::reviews::NewReview;
 use crate::store::{self, cohorts::today};
 
@@ -275,43 +274,24 @@ pub async fn accept_plan(
         .await?;
         return Ok(Accepted::Plan(Box::new(accepted)));
     };
-    let begun = store::idempotency::begin(
+    let claim = match claim_key(access, &idempotency).await? {
+        KeyState::Fresh(claim) => claim,
+        KeyState::Answered { status, body } => return Ok(Accepted::Replay { status, body }),
+    };
+    let accepted = store::case_plans::accept(
         access.db,
         access.caller,
-        &idempotency.key,
-        &idempotency.fingerprint,
+        &child.id,
+        plan_id,
+        version,
+        acceptance,
+        Some((&claim, answers.accepted)),
     )
-    .await?;
-    match begun {
-        Begin::Replay { status, body } => Ok(Accepted::Replay { status, body }),
-        Begin::InFlight => Err(AppError::Conflict(
-            "a request with this Idempotency-Key is still being processed; retry shortly".into(),
-        )),
-        Begin::Mismatch => Err(AppError::invalid(
-            "Idempotency-Key",
-            "this key was already used with a different request",
-        )),
-        Begin::Claimed(claim) => {
-            let out = store::case_plans::accept(
-                access.db,
-                access.caller,
-                &child.id,
-                plan_id,
-                version,
-                acceptance,
-                Some((&claim, answers.accepted)),
-            )
-            .await
-            .map_err(AppError::from);
-            match out {
-                Ok(plan) => Ok(Accepted::Plan(Box::new(plan))),
-                Err(e) => {
-                    settle_failure(access, &claim, &e, answers.refused).await;
-                    Err(e)
-                }
-            }
-        }
-    }
+    .await
+    .map_err(AppError::from);
+    settle(access, &claim, accepted, answers.refused)
+        .await
+        .map(|plan| Accepted::Plan(Box::new(plan)))
 }
 
 /// The places a plan needs and the reviews it schedules (from the plan's own schedule, those
