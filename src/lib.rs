@@ -10,6 +10,7 @@ pub mod cli;
 pub mod configuration;
 pub mod domain;
 pub mod planner;
+pub mod render;
 pub mod startup;
 pub mod store;
 pub mod telemetry;

@@ -11,6 +11,7 @@ use tracing_actix_web::TracingLogger;
 
 use crate::app::planning::Solvers;
 use crate::configuration::Settings;
+use crate::render::Renderer;
 use crate::{api, telemetry};
 use utoipa_actix_web::AppExt;
 
@@ -51,6 +52,7 @@ impl Application {
 pub struct Shared {
     pub db: web::Data<DatabaseConnection>,
     pub solvers: web::Data<Solvers>,
+    pub renderer: web::Data<Renderer>,
     pub body_limit: usize,
 }
 
@@ -59,6 +61,8 @@ impl Shared {
         Shared {
             db: web::Data::new(db),
             solvers: web::Data::new(Solvers::new(settings.solver.clone())),
+            // The templates are compiled into the binary; the test suite renders each one.
+            renderer: web::Data::new(Renderer::new().expect("the built-in templates compile")),
             body_limit: settings.body_limit_bytes,
         }
     }
@@ -82,6 +86,7 @@ pub fn app(
         .into_utoipa_app()
         .app_data(shared.db)
         .app_data(shared.solvers)
+        .app_data(shared.renderer)
         .app_data(web::PayloadConfig::new(shared.body_limit))
         .app_data(web::QueryConfig::default().error_handler(api::guard::query_error))
         .configure(api::services)

@@ -8,6 +8,7 @@ mod m20261126_000001_foundation;
 mod m20261126_000002_capacity;
 mod m20261201_000003_practice;
 mod m20261206_000004_casework;
+mod m20261207_000005_proposals;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000002_capacity::Migration),
             Box::new(m20261201_000003_practice::Migration),
             Box::new(m20261206_000004_casework::Migration),
+            Box::new(m20261207_000005_proposals::Migration),
         ]
     }
 }

@@ -15,6 +15,7 @@ pub mod guard;
 pub mod health;
 pub mod openapi;
 pub mod plans;
+pub mod proposals;
 pub mod provision;
 pub mod settings;
 pub mod views;
@@ -48,6 +49,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
     settings::routes(cfg);
     young_people::routes(cfg);
     case_plans::routes(cfg);
+    proposals::routes(cfg);
 }
 
 /// Largest body of an ordinary request (a catalogue entry, a provision record, a booking);

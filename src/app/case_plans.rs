@@ -7,17 +7,19 @@ use super::casework::{CASE_WORKERS, PLAN_READERS, audit_child_read, child_of};
 use super::planning::{Solvers, candidate_bound, complete_problem, too_large};
 use super::{Access, AppError, AppResult, based_on};
 use crate::accounts::Role;
+use crate::domain::Plan;
+use crate::domain::PlanningProblem;
 use crate::domain::case_plan::{
     Agreement, BuildRequest, CaseInputs, Place, PlanDocument, PlanState, ReviewKind,
     booking_groups, changes_between, planning_problem,
 };
 use crate::domain::casework::{Assessment, OrderRecord, PartnerDecision, RiskPlans};
 use crate::domain::plan::ReviewKind as ScheduledKind;
-use crate::domain::problem::{CASE_MANAGER, KeptItem};
+use crate::domain::problem::{CASE_MANAGER, KeptItem, Order};
 use crate::domain::{FieldError, FieldErrors};
 use crate::planner;
 use crate::store::case_plans::{Acceptance, StoredPlan, WantedPlace};
-use crate::store::case_records::{RecordKind, Stored};
+use crate::store::case_records::{RecordKind, Stored, StoredChild};
 use crate::store::reviews::NewReview;
 use crate::store::{self, cohorts::today};
 
@@ -45,6 +47,112 @@ async fn team_non_associations(access: &Access<'_>) -> AppResult<Vec<(String, St
     Ok(pairs)
 }
 
+/// What the planner reads of a child: their record, latest assessment and order, risk plans
+/// and partner decisions.
+pub(crate) struct ChildRecords {
+    pub child: StoredChild,
+    pub assessment: Stored<Assessment>,
+    pub order: Stored<OrderRecord>,
+    pub risk: Option<Stored<RiskPlans>>,
+    pub decisions: Vec<PartnerDecision>,
+}
+
+/// The child's records, or 422 naming the record to make first (`what` is the work, e.g.
+/// "building a plan").
+pub(crate) async fn child_records(
+    access: &Access<'_>,
+    child_id: &str,
+    what: &str,
+) -> AppResult<ChildRecords> {
+    let child = child_of(access, child_id).await?;
+    let team = access.team();
+    let assessment = required(
+        access,
+        &child.id,
+        RecordKind::Assessment,
+        &format!("record an assessment before {what}"),
+    )
+    .await?;
+    let order = required(
+        access,
+        &child.id,
+        RecordKind::Order,
+        &format!("record the order before {what}"),
+    )
+    .await?;
+    let risk =
+        store::case_records::latest(access.db, team, &child.id, RecordKind::RiskPlans).await?;
+    let decisions =
+        store::case_records::list(access.db, team, &child.id, RecordKind::PartnerDecision)
+            .await?
+            .into_iter()
+            .map(|d| d.document)
+            .collect();
+    Ok(ChildRecords {
+        child,
+        assessment,
+        order,
+        risk,
+        decisions,
+    })
+}
+
+/// The planning document for the child under `order`, completed with the team's catalogue
+/// and provision; the child's own bookings are places they may plan into again.
+pub(crate) async fn case_problem(
+    access: &Access<'_>,
+    records: &ChildRecords,
+    order: &Order,
+    request: &BuildRequest,
+    keep: Vec<KeptItem>,
+    as_of: chrono::NaiveDate,
+) -> AppResult<PlanningProblem> {
+    let team = access.team();
+    let rivalries = store::rivalries::get(access.db, team).await?;
+    let pairs = team_non_associations(access).await?;
+    let mut problem = planning_problem(&CaseInputs {
+        as_of,
+        child: &records.child.record,
+        assessment: &records.assessment.document,
+        order,
+        risk_plans: records.risk.as_ref().map(|r| &r.document),
+        decisions: &records.decisions,
+        request,
+        keep,
+        rivalries: &rivalries,
+        non_associations: &pairs,
+    });
+    complete_problem(access.db, team, &mut problem).await?;
+    let reference = &records.child.record.reference;
+    for p in problem.provision.iter_mut().flatten() {
+        p.participants.retain(|q| &q.reference != reference);
+    }
+    Ok(problem)
+}
+
+/// Plans one child within the solver's limits (422 when the model would be too large).
+pub(crate) async fn solve(
+    access: &Access<'_>,
+    solvers: &Solvers,
+    problem: PlanningProblem,
+) -> AppResult<Plan> {
+    let bound = candidate_bound(
+        &problem.order,
+        problem.catalogue.as_ref(),
+        problem.provision.as_deref().unwrap_or_default(),
+    );
+    let most = solvers.limits().max_candidates_per_case;
+    if bound > most {
+        return Err(too_large("order", bound, most));
+    }
+    let settings = store::accounts::planner_settings(access.db, access.team()).await?;
+    let limit = settings.time_limit_seconds;
+    let large = bound > solvers.limits().large_above;
+    solvers
+        .run(large, limit, move || planner::plan(&problem, &settings))
+        .await
+}
+
 /// Runs the planner for the child on their latest assessment and order and stores the plan as
 /// a new draft version. Items of the live plan that have started are kept as they are; the
 /// request's pins are kept too; its exclusions and every partner bar in force are honoured.
@@ -56,31 +164,10 @@ pub async fn build_plan(
 ) -> AppResult<StoredPlan> {
     access.allow(CASE_WORKERS)?;
     request.validate()?;
-    let child = child_of(access, child_id).await?;
-    let team = access.team();
-    let assessment: Stored<Assessment> = required(
-        access,
-        &child.id,
-        RecordKind::Assessment,
-        "record an assessment before building a plan",
-    )
-    .await?;
-    let order: Stored<OrderRecord> = required(
-        access,
-        &child.id,
-        RecordKind::Order,
-        "record the order before building a plan",
-    )
-    .await?;
-    let risk: Option<Stored<RiskPlans>> =
-        store::case_records::latest(access.db, team, &child.id, RecordKind::RiskPlans).await?;
-    let decisions: Vec<PartnerDecision> =
-        store::case_records::list(access.db, team, &child.id, RecordKind::PartnerDecision)
-            .await?
-            .into_iter()
-            .map(|d| d.document)
-            .collect();
-    let live = store::case_plans::live(access.db, team, &child.id).await?;
+    let records = child_records(access, child_id, "building a plan").await?;
+    let child = &records.child;
+    let order = &records.order;
+    let live = store::case_plans::live(access.db, access.team(), &child.id).await?;
     let as_of = today();
     let started: Vec<KeptItem> = live
         .as_ref()
@@ -106,46 +193,20 @@ pub async fn build_plan(
         .unwrap_or_default();
     let mut keep = request.pins.clone();
     keep.extend(started.iter().cloned());
-    let rivalries = store::rivalries::get(access.db, team).await?;
-    let pairs = team_non_associations(access).await?;
-    let mut problem = planning_problem(&CaseInputs {
-        as_of,
-        child: &child.record,
-        assessment: &assessment.document,
-        order: &order.document.order,
-        risk_plans: risk.as_ref().map(|r| &r.document),
-        decisions: &decisions,
-        request: &request,
+    let problem = case_problem(
+        access,
+        &records,
+        &order.document.order,
+        &request,
         keep,
-        rivalries: &rivalries,
-        non_associations: &pairs,
-    });
-    complete_problem(access.db, team, &mut problem).await?;
-    // The child's own bookings are places they may plan into again, not places others hold.
-    for p in problem.provision.iter_mut().flatten() {
-        p.participants
-            .retain(|q| q.reference != child.record.reference);
-    }
-    let bound = candidate_bound(
-        &problem.order,
-        problem.catalogue.as_ref(),
-        problem.provision.as_deref().unwrap_or_default(),
-    );
-    let most = solvers.limits().max_candidates_per_case;
-    if bound > most {
-        return Err(too_large("order", bound, most));
-    }
-    let settings = store::accounts::planner_settings(access.db, team).await?;
-    let limit = settings.time_limit_seconds;
-    let large = bound > solvers.limits().large_above;
+        as_of,
+    )
+    .await?;
     let pins = request.pins.len();
-    let plan = solvers
-        .run(large, limit, move || planner::plan(&problem, &settings))
-        .await
-        .map_err(|e| match e {
-            AppError::Invalid(errors) => AppError::Invalid(as_request_fields(errors, pins)),
-            other => other,
-        })?;
+    let plan = solve(access, solvers, problem).await.map_err(|e| match e {
+        AppError::Invalid(errors) => AppError::Invalid(as_request_fields(errors, pins)),
+        other => other,
+    })?;
     let mut changes = Vec::new();
     if let Some(previous) = &live {
         if !request.reason.trim().is_empty() {

@@ -14,6 +14,7 @@ pub mod demo;
 pub mod demo_cases;
 pub mod operator;
 pub mod planning;
+pub mod proposals;
 pub mod provision;
 pub mod reviews;
 pub mod settings;

@@ -8,7 +8,9 @@ pub mod input;
 pub mod levels;
 pub mod plan;
 pub mod problem;
+pub mod proposal;
 pub mod provision;
+pub mod sentencing;
 pub mod validation;
 
 pub use catalogue::{Catalogue, Intervention, Need};

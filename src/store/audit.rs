@@ -42,6 +42,10 @@ pub enum AuditAction {
     ReviewRecord,
     /// Reviews listed with the children they are for.
     ReviewsRead,
+    ProposalCreate,
+    ProposalFinalise,
+    /// A managers' report (aggregates built from children's records).
+    ReportRead,
 }
 
 impl AuditAction {
@@ -77,6 +81,9 @@ impl AuditAction {
             AuditAction::PlanChange => "child.plan.change",
             AuditAction::ReviewRecord => "child.review.record",
             AuditAction::ReviewsRead => "reviews.read",
+            AuditAction::ProposalCreate => "child.proposal.create",
+            AuditAction::ProposalFinalise => "child.proposal.finalise",
+            AuditAction::ReportRead => "report.read",
         }
     }
 }

@@ -13,6 +13,7 @@ pub mod cohorts;
 pub mod entities;
 pub mod facilitators;
 pub mod idempotency;
+pub mod proposals;
 pub mod provision;
 pub mod reviews;
 pub mod rivalries;

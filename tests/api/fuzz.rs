@@ -300,6 +300,41 @@ fn casework_routes() -> Vec<Route> {
         ),
         route("GET", "/api/v1/young-people/{id}/checks", None, &[]),
         route("GET", "/api/v1/reviews/overdue", None, &["mine"]),
+        route(
+            "POST",
+            "/api/v1/young-people/{id}/proposals",
+            Some(json!({"summary": "s", "convicted_on": in_days(-1),
+                "recommended": {"disposal": "youth_rehabilitation_order", "months": 9,
+                    "requirements": [{"requirement": "supervision"}, {"requirement": "activity", "days": 30},
+                        {"requirement": "curfew", "hours_per_day": 8, "months": 3}]},
+                "alternative": {"disposal": "referral_order", "months": 6}})),
+            &[],
+        ),
+        route("GET", "/api/v1/young-people/{id}/proposals", None, &[]),
+        route(
+            "GET",
+            "/api/v1/young-people/{id}/proposals/{proposal_id}",
+            None,
+            &[],
+        ),
+        route(
+            "GET",
+            "/api/v1/young-people/{id}/proposals/{proposal_id}/html",
+            None,
+            &[],
+        ),
+        route(
+            "GET",
+            "/api/v1/young-people/{id}/proposals/{proposal_id}/text",
+            None,
+            &[],
+        ),
+        route(
+            "POST",
+            "/api/v1/young-people/{id}/proposals/{proposal_id}/finalise",
+            None,
+            &[],
+        ),
     ]
 }
 
@@ -405,6 +440,7 @@ async fn send(
         "{decision_id}",
         "{plan_id}",
         "{review_id}",
+        "{proposal_id}",
     ] {
         if path.contains(param) {
             let mut known: Vec<String> =

@@ -11,6 +11,7 @@ mod fuzz;
 mod hardening;
 mod openapi;
 mod plans;
+mod proposals;
 mod provision;
 mod schema_check;
 mod telemetry;
