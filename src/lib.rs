@@ -11,6 +11,7 @@ pub mod configuration;
 pub mod domain;
 pub mod planner;
 pub mod render;
+pub mod reports;
 pub mod startup;
 pub mod store;
 pub mod telemetry;

@@ -119,6 +119,28 @@ fn the_domain_imports_no_layer() {
 }
 
 #[test]
+fn reports_and_rendering_are_pure() {
+    // The reports aggregate facts the use cases gather; the renderer lays out read models.
+    for dir in ["reports", "render"] {
+        let layers = offending(
+            dir,
+            &[
+                "crate::api",
+                "crate::app",
+                "crate::store",
+                "actix_web",
+                "sea_orm",
+            ],
+        );
+        assert!(
+            layers.is_empty(),
+            "src/{dir} reaching out:\n{}",
+            layers.join("\n")
+        );
+    }
+}
+
+#[test]
 fn the_check_finds_a_store_call() {
     assert!(calls_the_store(
         "let x = store::provision::list(db, team).await?;"

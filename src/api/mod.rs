@@ -17,6 +17,7 @@ pub mod openapi;
 pub mod plans;
 pub mod proposals;
 pub mod provision;
+pub mod reports;
 pub mod settings;
 pub mod views;
 pub mod young_people;
@@ -50,6 +51,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
     young_people::routes(cfg);
     case_plans::routes(cfg);
     proposals::routes(cfg);
+    reports::routes(cfg);
 }
 
 /// Largest body of an ordinary request (a catalogue entry, a provision record, a booking);

@@ -63,6 +63,7 @@ pub async fn load(db: &DatabaseConnection, catalogue_dir: &Path) -> AppResult<Ve
         }
         errors.into_result(())?;
         let changed = store::provision::load(db, &loader(team), &offer).await?;
+        staff(db, team, &catalogue, &offer).await?;
         loaded.push(Loaded {
             team,
             interventions,
@@ -71,4 +72,40 @@ pub async fn load(db: &DatabaseConnection, catalogue_dir: &Path) -> AppResult<Ve
         });
     }
     Ok(loaded)
+}
+
+/// Provision the demo leaves without a trained facilitator, so that the managers' report has
+/// one to show.
+const UNSTAFFED: &[(&str, &str)] = &[("demo-a", "substance-treatment-upper")];
+
+/// Two trained facilitators for each intervention the team provides that needs them (once:
+/// an intervention with facilitators already is left alone).
+async fn staff(
+    db: &DatabaseConnection,
+    team: &str,
+    catalogue: &crate::domain::Catalogue,
+    offer: &[Provision],
+) -> AppResult<()> {
+    let caller = loader(team);
+    let today = store::cohorts::today();
+    for p in offer {
+        if UNSTAFFED.contains(&(team, p.id.as_str())) {
+            continue;
+        }
+        let Some(iv) = catalogue.intervention(&p.intervention) else {
+            continue;
+        };
+        if iv.facilitator_training_required != Some(true)
+            || !store::facilitators::list(db, team, Some(&iv.id))
+                .await?
+                .is_empty()
+        {
+            continue;
+        }
+        for k in 1..=2 {
+            let name = format!("Demo facilitator {k} ({})", iv.name);
+            store::facilitators::create(db, &caller, &name, &iv.id, today).await?;
+        }
+    }
+    Ok(())
 }

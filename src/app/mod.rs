@@ -16,6 +16,7 @@ pub mod operator;
 pub mod planning;
 pub mod proposals;
 pub mod provision;
+pub mod reports;
 pub mod reviews;
 pub mod settings;
 

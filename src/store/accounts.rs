@@ -36,6 +36,18 @@ pub async fn ensure_team(db: &DatabaseConnection, id: &str, name: &str) -> Store
     Ok(true)
 }
 
+/// Every team's id, in order (an admin's reports across teams).
+pub async fn team_ids(db: &DatabaseConnection) -> StoreResult<Vec<String>> {
+    use sea_orm::QueryOrder;
+    Ok(teams::Entity::find()
+        .order_by_asc(teams::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|t| t.id)
+        .collect())
+}
+
 pub async fn team_exists(db: &DatabaseConnection, id: &str) -> StoreResult<bool> {
     Ok(teams::Entity::find_by_id(id.to_string())
         .one(db)

@@ -443,6 +443,27 @@ pub async fn list<T: DeserializeOwned>(
         .collect()
 }
 
+/// Every record of one kind in the team, oldest first within each young person (the
+/// managers' reports read the whole caseload at once).
+pub async fn list_for_team<T: DeserializeOwned>(
+    db: &impl ConnectionTrait,
+    team: &str,
+    kind: RecordKind,
+) -> StoreResult<Vec<Stored<T>>> {
+    case_records::Entity::find()
+        .filter(case_records::Column::TeamId.eq(team))
+        .filter(case_records::Column::Kind.eq(kind.as_str()))
+        .order_by_asc(case_records::Column::YoungPersonId)
+        .order_by_asc(case_records::Column::Number)
+        .order_by_asc(case_records::Column::CreatedAt)
+        .order_by_asc(case_records::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(stored)
+        .collect()
+}
+
 /// The newest record of a kind (the latest assessment, the current order).
 pub async fn latest<T: DeserializeOwned>(
     db: &impl ConnectionTrait,

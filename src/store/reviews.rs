@@ -181,6 +181,24 @@ pub async fn list_for_child(
         .collect()
 }
 
+/// Every review of the team (cancelled ones left out), by young person, soonest due first.
+pub async fn list_for_team(
+    db: &impl ConnectionTrait,
+    team: &str,
+) -> StoreResult<Vec<StoredReview>> {
+    reviews::Entity::find()
+        .filter(reviews::Column::TeamId.eq(team))
+        .filter(reviews::Column::State.ne(ReviewState::Cancelled.as_str()))
+        .order_by_asc(reviews::Column::YoungPersonId)
+        .order_by_asc(reviews::Column::Due)
+        .order_by_asc(reviews::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(read)
+        .collect()
+}
+
 /// The team's reviews still due before `today`, oldest first.
 pub async fn overdue(
     db: &impl ConnectionTrait,

@@ -335,6 +335,31 @@ fn casework_routes() -> Vec<Route> {
             None,
             &[],
         ),
+        route("GET", "/api/v1/reports/provision-gaps", None, &["scope"]),
+        route(
+            "GET",
+            "/api/v1/reports/provision-gaps.csv",
+            None,
+            &["scope"],
+        ),
+        route(
+            "GET",
+            "/api/v1/reports/provision-gaps/charts/{chart}",
+            None,
+            &["scope"],
+        ),
+        route(
+            "POST",
+            "/api/v1/reports/what-if",
+            Some(json!({"changes": [
+                {"change": "add_places", "intervention": "gang-exit-mentoring", "places": 8, "from": in_days(30), "area": "Holloway", "outreach": true, "wait_days": 7},
+                {"change": "set_places", "provision": "fuzz-kcp", "places": 4},
+                {"change": "set_wait", "provision": "fuzz-kcp", "wait_days": 3},
+                {"change": "drop_cohort", "provision": "fuzz-kcp", "start": in_days(35)},
+                {"change": "drop_provision", "provision": "fuzz-kcp-rolling"},
+                {"change": "train_facilitators", "intervention": "knife-crime-programme", "count": 2}]})),
+            &[],
+        ),
     ]
 }
 
@@ -441,12 +466,18 @@ async fn send(
         "{plan_id}",
         "{review_id}",
         "{proposal_id}",
+        "{chart}",
     ] {
         if path.contains(param) {
-            let mut known: Vec<String> =
-                ["knife-crime-programme", "fuzz-kcp", "1", "fuzz-kcp-rolling"]
-                    .map(String::from)
-                    .to_vec();
+            let mut known: Vec<String> = [
+                "knife-crime-programme",
+                "fuzz-kcp",
+                "1",
+                "fuzz-kcp-rolling",
+                "funnel",
+            ]
+            .map(String::from)
+            .to_vec();
             known.extend(records.iter().cloned());
             let value = if rng.random_bool(0.5) {
                 known[rng.random_range(0..known.len())].to_string()

@@ -13,5 +13,6 @@ mod openapi;
 mod plans;
 mod proposals;
 mod provision;
+mod reports;
 mod schema_check;
 mod telemetry;

@@ -1,0 +1,36 @@
+//! The managers' reports (docs/reports.md), built from facts about the live caseload and the
+//! local offer: pure aggregation, no HTTP, no SQL. Everything a report returns is a count, a
+//! rate or a name of a need, an intervention or provision: never a child's name, reference or
+//! date of birth. Counts of 1 to 4 are suppressed (`null`; "<5" in the CSV), and so is any
+//! rate or mean over fewer than 5.
+
+pub mod charts;
+pub mod csv;
+pub mod facts;
+pub mod outcomes;
+pub mod provision_gaps;
+pub mod what_if;
+
+/// Smallest count shown.
+pub const SMALLEST_SHOWN: usize = 5;
+
+/// A count as a report shows it: `None` when 1 to 4 (suppressed).
+pub type Count = Option<usize>;
+
+pub fn count(n: usize) -> Count {
+    if n > 0 && n < SMALLEST_SHOWN {
+        None
+    } else {
+        Some(n)
+    }
+}
+
+/// A mean or rate over `n` cases to two decimals, `None` below the smallest shown.
+pub fn over(n: usize, value: impl FnOnce() -> f64) -> Option<f64> {
+    (n >= SMALLEST_SHOWN).then(|| (value() * 100.0).round() / 100.0)
+}
+
+/// "13", or "fewer than 5".
+pub fn words(c: Count) -> String {
+    c.map_or("fewer than 5".into(), |n| n.to_string())
+}
