@@ -579,9 +579,10 @@ pub fn recommend(
         Disposal::YouthRehabilitationOrder
     } else {
         why.push(format!(
-            "A referral order's contract holds the work the assessment calls for ({} of {} \
-             assessed needs met, {} of {} offending-related needs with offending-focused work) \
-             without the further requirements of a youth rehabilitation order.",
+            "A referral order's contract can hold as much of the work as a youth \
+             rehabilitation order could here ({} of {} assessed needs met, {} of {} \
+             offending-related needs with offending-focused work), without the further \
+             requirements of a youth rehabilitation order.",
             referral.needs_met,
             referral.needs_assessed,
             referral.offending_needs_met,
