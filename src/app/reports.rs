@@ -12,7 +12,7 @@ use crate::allocation::{self, AllocationSettings};
 use crate::domain::case_plan::{BuildRequest, CaseInputs, PlanState, planning_problem};
 use crate::domain::casework::{Assessment, ChildRecord, OrderRecord, PartnerDecision, RiskPlans};
 use crate::domain::problem::{Case, Caseload};
-use crate::domain::{Catalogue, RiskLevel};
+use crate::domain::{Catalogue, OrderType, RiskLevel};
 use crate::reports::facts::{CaseFacts, CurrentPlan, ProvisionFacts, ReviewFact};
 use crate::reports::provision_gaps::{self, ProvisionGapReport};
 use crate::reports::what_if::{self, Allocated, WhatIfAnswer, WhatIfRequest};
@@ -196,7 +196,13 @@ pub async fn what_if(
     let team = access.team();
     let today = today();
     let catalogue = store::catalogue::planning_catalogue(access.db, team).await?;
-    let live = live_caseload(access, team).await?;
+    // Children awaiting sentence are not yet on an order: the what-if plans the caseload.
+    let live: Vec<LiveCase> = live_caseload(access, team)
+        .await?
+        .into_iter()
+        .filter(|c| c.facts.order.order_type != OrderType::Proposed)
+        .collect();
+    let live_unmet = provision_gaps::unmet_by_need(live.iter().map(|c| &c.facts));
     let mut offer = team_offer(access, team, &catalogue).await?;
     let (changed, said) = what_if::apply(&request, &offer, &catalogue, team, today)?;
     let most = solvers.limits().max_cases;
@@ -314,6 +320,7 @@ pub async fn what_if(
             offer: &changed,
         },
         &risk,
+        &live_unmet,
         &catalogue,
     ))
 }

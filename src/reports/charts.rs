@@ -90,6 +90,16 @@ fn draw(
         bar.set_margin(5, 5, 0, 0);
         Some(bar)
     }))?;
+    // A suppressed count is marked, never drawn as nothing.
+    chart.draw_series(bars.iter().enumerate().filter_map(|(k, b)| {
+        b.value.is_none().then(|| {
+            Text::new(
+                "fewer than 5",
+                (0, SegmentValue::CenterOf(k)),
+                ("sans-serif", 12).into_font().color(&RGBColor(80, 90, 95)),
+            )
+        })
+    }))?;
     Ok(())
 }
 
@@ -144,7 +154,7 @@ fn unmet_demand(report: &ProvisionGapReport) -> (String, Vec<Bar>, String) {
         "Children with an unmet need on the live caseload, by need",
         &bars,
     );
-    ("Unmet need by need".into(), bars, text)
+    ("Children with an unmet need, by need".into(), bars, text)
 }
 
 /// The funnel for offending-related needs, summed over needs (a child counts once per need).
@@ -182,7 +192,7 @@ pub fn chart(report: &ProvisionGapReport, name: &str) -> Option<Result<Chart, St
         }
         "funnel" => {
             let (t, b, x) = funnel(report);
-            (t, b, x, "child-needs")
+            (t, b, x, "children (each need counted)")
         }
         _ => return None,
     };

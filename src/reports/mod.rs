@@ -25,9 +25,41 @@ pub fn count(n: usize) -> Count {
     }
 }
 
+/// The cells of a breakdown of a shown total (children by level, by risk, by reason). When
+/// one cell is suppressed, the smallest other non-zero cell is suppressed too, so that no
+/// hidden cell is the total minus the cells shown.
+pub fn breakdown(cells: &[usize]) -> Vec<Count> {
+    let mut out: Vec<Count> = cells.iter().map(|&n| count(n)).collect();
+    if out.iter().filter(|c| c.is_none()).count() == 1 {
+        let smallest = cells
+            .iter()
+            .enumerate()
+            .filter(|(k, n)| out[*k].is_some() && **n > 0)
+            .min_by_key(|(_, n)| **n)
+            .map(|(k, _)| k);
+        if let Some(k) = smallest {
+            out[k] = None;
+        }
+    }
+    out
+}
+
 /// A mean or rate over `n` cases to two decimals, `None` below the smallest shown.
 pub fn over(n: usize, value: impl FnOnce() -> f64) -> Option<f64> {
     (n >= SMALLEST_SHOWN).then(|| (value() * 100.0).round() / 100.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_hidden_cell_hides_another() {
+        assert_eq!(breakdown(&[3, 10, 0]), vec![None, None, Some(0)]);
+        assert_eq!(breakdown(&[3, 2, 9]), vec![None, None, Some(9)]);
+        assert_eq!(breakdown(&[5, 6, 0]), vec![Some(5), Some(6), Some(0)]);
+        assert_eq!(breakdown(&[4, 0]), vec![None, Some(0)], "nothing else to hide");
+    }
 }
 
 /// "13", or "fewer than 5".

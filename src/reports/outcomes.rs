@@ -9,7 +9,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::facts::{CaseFacts, ProvisionFacts};
-use super::{Count, count, over};
+use super::{Count, breakdown, count, over};
 use crate::domain::case_plan::{ItemOutcome, ItemStatus};
 use crate::domain::{Catalogue, Level};
 
@@ -20,7 +20,9 @@ pub struct ReviewsOnTime {
     /// Recorded on or before the day they were due.
     pub on_time: Count,
     pub late_or_overdue: Count,
-    /// `on_time` of `due` (suppressed below 5 due).
+    /// Due and not recorded today.
+    pub overdue_now: Count,
+    /// `on_time` of `due` (suppressed when either count is).
     pub on_time_percent: Option<f64>,
 }
 
@@ -39,11 +41,21 @@ pub fn reviews_on_time(cases: &[CaseFacts], today: NaiveDate) -> ReviewsOnTime {
                 .is_some_and(|rec| rec.reviewed_on <= r.due)
         })
         .count();
+    let overdue = due
+        .iter()
+        .filter(|r| r.record.is_none() && r.due < today)
+        .count();
+    let cells = breakdown(&[on_time, due.len() - on_time]);
     ReviewsOnTime {
         due: count(due.len()),
-        on_time: count(on_time),
-        late_or_overdue: count(due.len() - on_time),
-        on_time_percent: over(due.len(), || 100.0 * on_time as f64 / due.len() as f64),
+        on_time: cells[0],
+        late_or_overdue: cells[1],
+        overdue_now: count(overdue),
+        on_time_percent: cells
+            .iter()
+            .all(Option::is_some)
+            .then(|| over(due.len(), || 100.0 * on_time as f64 / due.len() as f64))
+            .flatten(),
     }
 }
 
@@ -58,16 +70,19 @@ pub struct EndedEarlyCount {
 pub struct InterventionOutcomes {
     pub intervention: String,
     pub name: String,
+    /// The catalogue's evidence rating (national evidence, not local outcomes).
+    pub evidence: String,
     /// Children with an outcome recorded (their latest).
     pub evaluated: Count,
-    /// No outcome recorded for anyone: its effect here is unknown.
+    /// No local outcome recorded yet for anyone: its effect here is unknown.
     pub never_evaluated: bool,
     pub completed: Count,
     pub ended_early: Count,
     pub ended_early_by_reason: Vec<EndedEarlyCount>,
     /// Completed of those finished (completed or ended early), as a percentage.
     pub completion_rate_percent: Option<f64>,
-    /// Mean over every need outcome recorded: achieved 1, partly 0.5, not 0.
+    /// Mean over every need outcome recorded: achieved 1, partly 0.5, not 0 (shown from 5
+    /// children evaluated, as is the level change).
     pub mean_outcome_score: Option<f64>,
     /// Mean change in the need's level from the assessment to the review (low 1, medium 2,
     /// high 3: below zero is better).
@@ -157,24 +172,26 @@ pub fn intervention_outcomes(
             InterventionOutcomes {
                 intervention: iv.id.clone(),
                 name: iv.name.clone(),
+                evidence: iv.evidence.as_str().to_string(),
                 evaluated: count(outcomes.len()),
                 never_evaluated: outcomes.is_empty(),
                 completed: count(completed),
                 ended_early: count(ended.len()),
-                ended_early_by_reason: reasons
-                    .into_iter()
-                    .map(|(reason, n)| EndedEarlyCount {
-                        reason,
-                        children: count(n),
-                    })
-                    .collect(),
+                ended_early_by_reason: {
+                    let cells = breakdown(&reasons.values().copied().collect::<Vec<_>>());
+                    reasons
+                        .into_iter()
+                        .zip(cells)
+                        .map(|((reason, _), children)| EndedEarlyCount { reason, children })
+                        .collect()
+                },
                 completion_rate_percent: over(finished, || {
                     100.0 * completed as f64 / finished as f64
                 }),
-                mean_outcome_score: over(scores.len(), || {
+                mean_outcome_score: over(if scores.is_empty() { 0 } else { outcomes.len() }, || {
                     scores.iter().sum::<f64>() / scores.len() as f64
                 }),
-                mean_level_change: over(changes.len(), || {
+                mean_level_change: over(if changes.is_empty() { 0 } else { outcomes.len() }, || {
                     changes.iter().sum::<f64>() / changes.len() as f64
                 }),
             }

@@ -15,9 +15,9 @@ use super::facts::{CaseFacts, ProvisionFacts};
 use super::outcomes::{
     InterventionOutcomes, ReviewsOnTime, intervention_outcomes, reviews_on_time,
 };
-use super::{Count, count};
+use super::{Count, breakdown, count};
 use crate::domain::plan::{FlagCode, GapReason};
-use crate::domain::{Catalogue, Level, RiskLevel};
+use crate::domain::{Catalogue, Level, OrderType, RiskLevel};
 
 /// How far ahead places are counted.
 pub const PLACES_AHEAD_WEEKS: i64 = 12;
@@ -59,7 +59,12 @@ pub struct ProvisionLine {
     /// Free places in cohorts starting in the next 12 weeks, or free rolling places at the
     /// busiest point of the next 12 weeks.
     pub free_places_next_12_weeks: i64,
+    /// The referral wait once a place is free.
     pub wait_days: i64,
+    /// The first day a new referral could start (after the wait, with a place free); absent:
+    /// none within a year.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub next_free_place: Option<NaiveDate>,
     pub trained_facilitators: usize,
     pub needs_trained_facilitator: bool,
 }
@@ -68,10 +73,14 @@ pub struct ProvisionLine {
 pub struct ReasonCount {
     /// A gap reason of the planning contract, or `no_plan` (no plan built yet).
     pub reason: String,
+    /// `provision` (what the offer lacks or bars) or `planning` (a choice or rule of the plan).
+    pub kind: String,
+    /// The reason in words.
+    pub label: String,
     pub children: Count,
 }
 
-/// Children with the need → with work planned for it → started → completed.
+/// Children with the need → with work for it in an accepted plan → started → completed.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Funnel {
     pub identified: Count,
@@ -89,14 +98,15 @@ pub struct NeedRow {
     pub children: Count,
     pub by_level: LevelCounts,
     /// Each child counted 1 at low risk of serious harm, 2 medium, 3 high, 4 very high
-    /// (suppressed with `children`).
+    /// (suppressed when any cell of `by_risk` is).
     pub weighted_demand: Count,
     pub by_risk: Vec<RiskCount>,
     pub provision: Vec<ProvisionLine>,
     pub free_places_next_12_weeks: i64,
     /// The shortest referral wait of the provision meeting the need.
     pub shortest_wait_days: Option<i64>,
-    /// Children whose current plan leaves the need unmet (or who have no plan yet).
+    /// Children whose current plan (live, else draft) leaves the need unmet, or who have no
+    /// plan yet.
     pub unmet: Count,
     pub unmet_by_reason: Vec<ReasonCount>,
     pub funnel: Funnel,
@@ -135,8 +145,11 @@ pub struct ProvisionGapReport {
     #[schema(value_type = String, format = Date)]
     pub as_of: NaiveDate,
     pub teams: Vec<String>,
-    /// Children on the live caseload (an assessment and an order that has not ended).
+    /// Children on the live caseload (an assessment and an order that has not ended), those
+    /// awaiting sentence not included.
     pub children: Count,
+    /// Children awaiting sentence (a proposed order), counted apart from the caseload.
+    pub awaiting_sentence: Count,
     pub needs: Vec<NeedRow>,
     /// The funnel over every offending-related need (a child counts once per need).
     pub offending_funnel: Funnel,
@@ -158,19 +171,45 @@ fn level_of(case: &CaseFacts, need: &str) -> Option<Level> {
         .map(|n| n.level)
 }
 
-fn by_risk<'a>(cases: impl Iterator<Item = &'a CaseFacts>) -> Vec<RiskCount> {
-    let mut counts: BTreeMap<RiskLevel, usize> = BTreeMap::new();
-    for c in cases {
-        *counts.entry(c.assessment.risk_of_serious_harm).or_default() += 1;
+/// The children by risk of serious harm, every level listed (highest first), as a breakdown.
+pub fn by_risk(levels: impl Iterator<Item = RiskLevel>) -> Vec<RiskCount> {
+    const ALL: [RiskLevel; 4] = [
+        RiskLevel::VeryHigh,
+        RiskLevel::High,
+        RiskLevel::Medium,
+        RiskLevel::Low,
+    ];
+    let mut counts = [0usize; 4];
+    for level in levels {
+        if let Some(k) = ALL.iter().position(|l| *l == level) {
+            counts[k] += 1;
+        }
     }
-    counts
-        .into_iter()
-        .rev()
-        .map(|(risk, n)| RiskCount {
-            risk_of_serious_harm: risk,
-            children: count(n),
+    ALL.iter()
+        .zip(breakdown(&counts))
+        .map(|(risk, children)| RiskCount {
+            risk_of_serious_harm: *risk,
+            children,
         })
         .collect()
+}
+
+/// The first day a new referral could take a place: the first cohort on or after the wait
+/// with a place free, or the first week after the wait with a rolling place free (within a
+/// year).
+fn next_free_place(p: &crate::domain::Provision, today: NaiveDate) -> Option<NaiveDate> {
+    let from = today + Duration::days(p.wait_days);
+    if p.rolling {
+        (0..53)
+            .map(|w| from + Duration::weeks(w))
+            .find(|d| i64::try_from(p.most_held_during(*d, *d)).unwrap_or(i64::MAX) < p.places)
+    } else {
+        let mut starts = p.starts.clone();
+        starts.sort();
+        starts.into_iter().filter(|s| *s >= from).find(|s| {
+            i64::try_from(p.cohort_participants(*s).count()).unwrap_or(i64::MAX) < p.places
+        })
+    }
 }
 
 /// Free places over the next 12 weeks (see `ProvisionLine`).
@@ -202,17 +241,18 @@ fn provision_line(f: &ProvisionFacts, catalogue: &Catalogue, today: NaiveDate) -
         places: f.provision.places,
         free_places_next_12_weeks: free_places(&f.provision, today),
         wait_days: f.provision.wait_days,
+        next_free_place: next_free_place(&f.provision, today),
         trained_facilitators: f.trained_facilitators,
         needs_trained_facilitator: iv
             .is_some_and(|i| i.facilitator_training_required == Some(true)),
     }
 }
 
-/// Whether the child's current plan has work (not an assessment) for `need`; `started`: in a
-/// live plan, begun by `today`.
+/// Whether the child's live (accepted) plan has work (not an assessment) for `need`;
+/// `started_by`: begun by that day.
 fn planned_for(case: &CaseFacts, need: &str, started_by: Option<NaiveDate>) -> bool {
     case.plan.as_ref().is_some_and(|p| {
-        (started_by.is_none() || p.live)
+        p.live
             && p.plan.items.iter().any(|i| {
                 !i.assessment
                     && i.addresses.iter().any(|a| a == need)
@@ -233,6 +273,19 @@ fn completed_for(case: &CaseFacts, need: &str) -> bool {
         })
 }
 
+/// Children whose current plan leaves each need unmet (or who have no plan), by need.
+pub fn unmet_by_need<'a>(cases: impl Iterator<Item = &'a CaseFacts>) -> BTreeMap<String, usize> {
+    let mut out: BTreeMap<String, usize> = BTreeMap::new();
+    for case in cases {
+        for need in &case.assessment.needs {
+            if unmet_reason(case, &need.need).is_some() {
+                *out.entry(need.need.clone()).or_default() += 1;
+            }
+        }
+    }
+    out
+}
+
 /// Why the need is unmet for this child, if it is: the gap reason of their current plan, or
 /// `no_plan`.
 fn unmet_reason(case: &CaseFacts, need: &str) -> Option<String> {
@@ -251,9 +304,14 @@ pub fn build(
     as_of: NaiveDate,
     teams: Vec<String>,
     catalogue: &Catalogue,
-    cases: &[CaseFacts],
+    all_cases: &[CaseFacts],
     provision: &[ProvisionFacts],
 ) -> ProvisionGapReport {
+    let (awaiting, cases): (Vec<CaseFacts>, Vec<CaseFacts>) = all_cases
+        .iter()
+        .cloned()
+        .partition(|c| c.order.order_type == OrderType::Proposed);
+    let cases = cases.as_slice();
     let meets = |iv: &crate::domain::Intervention, need: &str| {
         iv.kind != crate::domain::catalogue::InterventionKind::Assessment
             && iv.addresses.iter().any(|a| a == need)
@@ -283,6 +341,10 @@ pub fn build(
                 .filter(|c| level_of(c, &need.id) == Some(level))
                 .count()
         };
+        let levels = breakdown(&[at(Level::Low), at(Level::Medium), at(Level::High)]);
+        let risks = by_risk(with.iter().map(|c| c.assessment.risk_of_serious_harm));
+        // The weighted sum would give away risk cells hidden beside it.
+        let risk_shown = risks.iter().all(|r| r.children.is_some());
         let weighted: usize = with
             .iter()
             .map(|c| risk_weight(c.assessment.risk_of_serious_harm))
@@ -316,12 +378,12 @@ pub fn build(
             offending_related: need.offending_related,
             children,
             by_level: LevelCounts {
-                low: count(at(Level::Low)),
-                medium: count(at(Level::Medium)),
-                high: count(at(Level::High)),
+                low: levels[0],
+                medium: levels[1],
+                high: levels[2],
             },
-            weighted_demand: children.map(|_| weighted),
-            by_risk: by_risk(with.iter().copied()),
+            weighted_demand: children.filter(|_| risk_shown).map(|_| weighted),
+            by_risk: risks.clone(),
             free_places_next_12_weeks: lines.iter().map(|l| l.free_places_next_12_weeks).sum(),
             shortest_wait_days: lines.iter().map(|l| l.wait_days).min(),
             provision: lines.clone(),
@@ -335,7 +397,7 @@ pub fn build(
                 name: need.name.clone(),
                 offending_related: need.offending_related,
                 children,
-                by_risk: by_risk(with.iter().copied()),
+                by_risk: risks,
                 interventions: catalogue
                     .interventions
                     .iter()
@@ -354,6 +416,7 @@ pub fn build(
         as_of,
         teams,
         children: count(cases.len()),
+        awaiting_sentence: count(awaiting.len()),
         needs,
         offending_funnel: funnel_of(offending),
         unprovided,
@@ -386,7 +449,25 @@ fn funnel_of([identified, planned, started, completed]: [usize; 4]) -> Funnel {
     }
 }
 
-/// Reasons in the contract's order, `no_plan` last.
+/// What each reason means to a manager: a gap in the offer, or a choice or rule of the plan.
+fn reason_words(reason: &str) -> (&'static str, &'static str) {
+    match reason {
+        "no_intervention" => ("provision", "nothing in the catalogue meets it"),
+        "no_provision" => ("provision", "not provided locally"),
+        "not_permitted" => ("provision", "not permitted by the order"),
+        "excluded" => ("provision", "barred or excluded"),
+        "unsafe" => ("provision", "not safe for the child to attend"),
+        "no_capacity" => ("provision", "no place in time"),
+        "ineligible" => ("planning", "not eligible (age, risk, gender)"),
+        "not_selected" => (
+            "planning",
+            "left out by the plan (hours, work at once, or a prerequisite)",
+        ),
+        _ => ("planning", "no plan built yet"),
+    }
+}
+
+/// Reasons in the contract's order, `no_plan` last, as a breakdown of the unmet count.
 fn order_reasons(reasons: BTreeMap<String, usize>) -> Vec<ReasonCount> {
     let rank = |r: &str| {
         [
@@ -405,10 +486,17 @@ fn order_reasons(reasons: BTreeMap<String, usize>) -> Vec<ReasonCount> {
     };
     let mut list: Vec<(String, usize)> = reasons.into_iter().collect();
     list.sort_by_key(|(r, _)| rank(r));
+    let cells: Vec<usize> = list.iter().map(|(_, n)| *n).collect();
     list.into_iter()
-        .map(|(reason, n)| ReasonCount {
-            reason,
-            children: count(n),
+        .zip(breakdown(&cells))
+        .map(|((reason, _), children)| {
+            let (kind, label) = reason_words(&reason);
+            ReasonCount {
+                kind: kind.into(),
+                label: label.into(),
+                reason,
+                children,
+            }
         })
         .collect()
 }

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::facts::ProvisionFacts;
-use super::provision_gaps::RiskCount;
+use super::provision_gaps::{RiskCount, by_risk};
 use super::{Count, count};
 use crate::domain::input;
 use crate::domain::plan::Plan;
@@ -59,6 +59,9 @@ pub enum ProvisionChange {
 pub struct WhatIfRequest {
     pub changes: Vec<ProvisionChange>,
 }
+
+/// The id of new provision tried in a what-if (followed by the change's number).
+const ADDED: &str = "what-if-";
 
 /// Who holds a place before new provision opens: placeholders that fill it until `from`.
 const HOLD: &str = "WHAT-IF-NOT-YET-OPEN";
@@ -178,7 +181,7 @@ pub fn apply(
                     Vec::new()
                 };
                 let provision = Provision {
-                    id: format!("what-if-{k}"),
+                    id: format!("{ADDED}{k}"),
                     intervention: intervention.clone(),
                     provider: "commissioned (what if)".into(),
                     area: area.clone(),
@@ -320,6 +323,8 @@ pub struct NeedUnmet {
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Scenario {
+    /// How the figures were made.
+    pub basis: String,
     /// Children with at least one unmet need.
     pub children_with_unmet_need: Count,
     pub unmet: Vec<NeedUnmet>,
@@ -333,10 +338,15 @@ pub struct Scenario {
 pub struct Difference {
     pub need: String,
     pub name: String,
+    /// Children whose current stored plan leaves the need unmet (the live picture).
+    pub live: Count,
     pub today: Count,
     pub with_changes: Count,
     /// `fewer`, `more` or `same` children with the need unmet.
     pub direction: String,
+    /// The first day work on the need would start, with the changes, for a child unmet today.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub first_start_with_changes: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -383,24 +393,13 @@ fn scenario(
         .iter()
         .map(|(need, children)| {
             raw.insert(need.clone(), children.len());
-            let mut by: BTreeMap<RiskLevel, usize> = BTreeMap::new();
-            for k in children {
-                *by.entry(risk[*k]).or_default() += 1;
-            }
             NeedUnmet {
                 need: need.clone(),
                 name: catalogue
                     .need(need)
                     .map_or(need.clone(), |n| n.name.clone()),
                 children: count(children.len()),
-                by_risk: by
-                    .into_iter()
-                    .rev()
-                    .map(|(r, n)| RiskCount {
-                        risk_of_serious_harm: r,
-                        children: count(n),
-                    })
-                    .collect(),
+                by_risk: by_risk(children.iter().map(|k| risk[*k])),
             }
         })
         .collect();
@@ -414,10 +413,20 @@ fn scenario(
                     .intervention(&f.provision.intervention)
                     .is_some_and(|i| i.facilitator_training_required == Some(true))
         })
-        .map(|f| f.provision.id.clone())
+        .map(|f| {
+            let name = catalogue
+                .intervention(&f.provision.intervention)
+                .map_or(f.provision.intervention.clone(), |i| i.name.clone());
+            if f.provision.id.starts_with(ADDED) {
+                format!("{name} (the new places)")
+            } else {
+                format!("{name} ({})", f.provision.id)
+            }
+        })
         .collect();
     (
         Scenario {
+            basis: String::new(),
             children_with_unmet_need: count(any),
             unmet,
             without_trained_facilitator: without,
@@ -436,11 +445,22 @@ pub fn compare(
     today: &Allocated<'_>,
     changed: &Allocated<'_>,
     risk: &[RiskLevel],
+    live: &BTreeMap<String, usize>,
     catalogue: &Catalogue,
 ) -> WhatIfAnswer {
-    let (before, raw_before) = scenario(today, risk, catalogue);
-    let (after, raw_after) = scenario(changed, risk, catalogue);
-    let mut needs: Vec<&String> = raw_before.keys().chain(raw_after.keys()).collect();
+    let (mut before, raw_before) = scenario(today, risk, catalogue);
+    let (mut after, raw_after) = scenario(changed, risk, catalogue);
+    before.basis = "the live caseload planned afresh on today's offer: each child's own \
+                    bookings set aside and work already started not kept (the same on both \
+                    sides, so the difference is the change)"
+        .into();
+    after.basis = "the same, on the offer with the changes".into();
+    let unmet_today = unmet_sets(today.plans);
+    let mut needs: Vec<&String> = raw_before
+        .keys()
+        .chain(raw_after.keys())
+        .chain(live.keys())
+        .collect();
     needs.sort();
     needs.dedup();
     let difference = needs
@@ -448,11 +468,21 @@ pub fn compare(
         .map(|need| {
             let b = raw_before.get(need).copied().unwrap_or(0);
             let a = raw_after.get(need).copied().unwrap_or(0);
+            let first_start = unmet_today.get(need).and_then(|children| {
+                children
+                    .iter()
+                    .filter_map(|k| changed.plans.get(*k))
+                    .flat_map(|p| &p.items)
+                    .filter(|i| !i.assessment && i.addresses.iter().any(|a| a == need))
+                    .map(|i| i.start)
+                    .min()
+            });
             Difference {
                 need: need.clone(),
                 name: catalogue
                     .need(need)
                     .map_or(need.clone(), |n| n.name.clone()),
+                live: count(live.get(need).copied().unwrap_or(0)),
                 today: count(b),
                 with_changes: count(a),
                 direction: match a.cmp(&b) {
@@ -461,6 +491,7 @@ pub fn compare(
                     std::cmp::Ordering::Equal => "same",
                 }
                 .into(),
+                first_start_with_changes: first_start,
             }
         })
         .collect();
