@@ -10,10 +10,12 @@ use intervention_planner::catalogue_files;
 use intervention_planner::domain::casework::{AssessedNeedRecord, Assessment};
 use intervention_planner::domain::problem::RiskManagementPlan;
 use intervention_planner::domain::proposal::{
-    AssessmentSummary, ChosenBy, Package, ProposalDocument, ProposalRequest, RiskSummary,
+    AssessmentSummary, ChosenBy, Package, ProposalDocument, ProposalRequest, RiskSummary, cautions,
     derivable, recommend, requirements_for, with_terms_of,
 };
-use intervention_planner::domain::sentencing::{Disposal, PackageRequest, RequirementTerms};
+use intervention_planner::domain::sentencing::{
+    Disposal, PackageRequest, ReferralConditions, RequirementTerms,
+};
 use intervention_planner::domain::{Catalogue, PlanningProblem, Provision};
 use intervention_planner::planner::{self, PlannerSettings};
 use intervention_planner::render::Renderer;
@@ -96,6 +98,7 @@ fn document(summary: &str, contingency: Vec<String>) -> ProposalDocument {
             disposal: Disposal::ReferralOrder,
             months: Some(12),
             requirements: vec![],
+            custody_threshold: String::new(),
         },
         12,
     );
@@ -106,6 +109,7 @@ fn document(summary: &str, contingency: Vec<String>) -> ProposalDocument {
             .into_iter()
             .map(RequirementTerms::bare)
             .collect(),
+        custody_threshold: String::new(),
     };
     let first = package(&problem, &catalogue, &provision, &every, 12);
     let needed = PackageRequest {
@@ -121,19 +125,38 @@ fn document(summary: &str, contingency: Vec<String>) -> ProposalDocument {
     let assessment = assessment_of(&problem, &catalogue);
     let (disposal, why) = recommend(&referral, &rehabilitation, assessment.intervention_level());
     assert_eq!(disposal, Disposal::YouthRehabilitationOrder);
+    let conditions = ReferralConditions {
+        imprisonable: true,
+        pleaded_guilty: true,
+        first_conviction: false,
+    };
+    let request = ProposalRequest {
+        summary: summary.into(),
+        prepared_by: "Sam Case Manager".into(),
+        referral_conditions: Some(conditions),
+        ..ProposalRequest::default()
+    };
+    let offence = "Possession of a bladed article in a public place";
+    let summary_of = AssessmentSummary::of(&assessment, &catalogue);
     ProposalDocument {
         as_of: problem.as_of,
         convicted_on: problem.as_of,
         age_at_conviction: age,
-        offence: "Possession of a bladed article in a public place".into(),
+        offence: offence.into(),
         summary: summary.into(),
         assessment: AssessmentSummary::of(&assessment, &catalogue),
         chosen_by: ChosenBy::Service,
         why,
         recommended: rehabilitation,
         alternative: Some(referral),
-        risk: RiskSummary { contingency },
-        request: ProposalRequest::default(),
+        risk: RiskSummary {
+            contingency,
+            safety_and_wellbeing: vec![],
+        },
+        referral: ReferralConditions::statement(Some(conditions)),
+        prepared_by: "Sam Case Manager".into(),
+        cautions: cautions(&summary_of, &request, offence),
+        request,
     }
 }
 
@@ -190,6 +213,19 @@ fn the_example_proposal_renders_as_html_and_text() {
             "every item sits under a requirement"
         );
         assert!(!page.contains("kcp-2027"), "names, not provision ids");
+        assert!(page.contains(
+            "The compulsory referral conditions are not met (the child has a previous conviction)"
+        ));
+        assert!(page.contains("Prepared by Sam Case Manager, case manager"));
+        assert!(page.contains("at least 12 times a month for the first 3 months"));
+        assert!(
+            page.contains("Initial youth offender panel"),
+            "the referral order's panels"
+        );
+        assert!(
+            !page.contains("spot purchase"),
+            "no instructions to the service for the court"
+        );
         assert!(!page.contains("yro:"), "requirements in words");
     }
     assert!(html.contains("@page { size: A4"));

@@ -16,7 +16,7 @@ use super::levels::{DeliveredUnder, InterventionLevel, Level, Requirement, RiskL
 use super::plan::{FlagCode, GapReason, Plan, ReviewKind};
 use super::problem::{CASE_MANAGER, Order};
 use super::provision::Provision;
-use super::sentencing::{Disposal, PackageRequest, RequirementTerms};
+use super::sentencing::{Disposal, PackageRequest, ReferralConditions, RequirementTerms};
 use super::validation::FieldErrors;
 
 /// What the case manager asks for. Both packages may be left out: the service then plans a
@@ -38,6 +38,25 @@ pub struct ProposalRequest {
     /// The case manager's words for the court: the offence, the child's circumstances.
     #[serde(default)]
     pub summary: String,
+    /// Why the case manager proposes `recommended` (required with it).
+    #[serde(default)]
+    pub reasons: String,
+    /// The case manager who signs the proposal, as named in the report (required to finalise).
+    #[serde(default)]
+    pub prepared_by: String,
+    /// Whether the compulsory referral conditions are met (required to finalise).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub referral_conditions: Option<ReferralConditions>,
+}
+
+fn check_text(field: &str, text: &str, most: usize, errors: &mut FieldErrors) {
+    if let Some(problem) = input::text_problem(text) {
+        errors.push(field, problem);
+    } else if text.contains(['<', '>']) {
+        errors.push(field, "must not contain '<' or '>'");
+    } else if text.len() > most {
+        errors.push(field, format!("at most {most} characters"));
+    }
 }
 
 impl ProposalRequest {
@@ -54,12 +73,16 @@ impl ProposalRequest {
                 "name the recommended package before an alternative to it",
             );
         }
-        if let Some(problem) = input::text_problem(&self.summary) {
-            errors.push("summary", problem);
-        } else if self.summary.contains(['<', '>']) {
-            errors.push("summary", "must not contain '<' or '>'");
-        } else if self.summary.len() > 8000 {
-            errors.push("summary", "at most 8000 characters");
+        check_text("summary", &self.summary, 8000, &mut errors);
+        check_text("reasons", &self.reasons, 4000, &mut errors);
+        if !self.prepared_by.is_empty() {
+            input::check_name("prepared_by", &self.prepared_by, &mut errors);
+        }
+        if self.recommended.is_some() && self.reasons.trim().is_empty() {
+            errors.push(
+                "reasons",
+                "say why this package is proposed: the court reads the case manager's reasons",
+            );
         }
         errors.into_result(())
     }
@@ -162,7 +185,10 @@ pub struct GapLine {
     pub name: String,
     pub level: Level,
     pub reason: GapReason,
+    /// The planner's detail (for the service).
     pub detail: String,
+    /// The same for the court: what is missing, without the service's instructions.
+    pub statement: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -200,6 +226,9 @@ pub struct Package {
     /// Offending-related needs (medium or above) that offending-focused work meets.
     pub offending_needs_met: usize,
     pub offending_needs: usize,
+    /// The level of intervention the package is planned at (intensive with intensive
+    /// supervision and surveillance).
+    pub intervention_level: InterventionLevel,
     pub plan: Plan,
 }
 
@@ -253,6 +282,7 @@ impl Package {
                     name: need_name(catalogue, &g.need),
                     level: g.level,
                     reason: g.reason,
+                    statement: court_statement(g, catalogue),
                     detail: g.detail.clone(),
                 })
                 .collect(),
@@ -286,6 +316,11 @@ impl Package {
             needs_assessed: assessment.needs.len(),
             offending_needs_met: offending_met,
             offending_needs: offending.len(),
+            intervention_level: if request.has_iss() {
+                InterventionLevel::Intensive
+            } else {
+                assessment.intervention_level()
+            },
             order,
             plan,
         }
@@ -302,7 +337,7 @@ impl Package {
                 .iter()
                 .find(|t| DeliveredUnder::Yro(t.requirement).to_string() == section.under)
             {
-                section.heading = heading_of(t);
+                section.heading = heading_of(t, request.has_iss());
             }
         }
     }
@@ -315,26 +350,78 @@ impl Package {
 }
 
 /// "A referral order for 6 months", "A youth rehabilitation order for 9 months with a
-/// supervision requirement and an activity requirement (60 days)".
+/// supervision requirement and an activity requirement (60 days)", "A youth rehabilitation
+/// order with intensive supervision and surveillance for 12 months: an extended activity
+/// requirement (120 days), a supervision requirement and a curfew requirement (8 hours a day
+/// for 4 months), electronically monitored". Intensive supervision and surveillance is the
+/// order's form, not a requirement of its own; electronic monitoring is how a requirement is
+/// checked.
 pub fn describe(request: &PackageRequest, months: u32) -> String {
     let length = if months == 1 {
         "1 month".to_string()
     } else {
         format!("{months} months")
     };
-    let mut words = format!(
-        "{} for {length}",
-        super::levels::with_article(request.disposal.label())
-    );
-    if !request.requirements.is_empty() {
-        let parts: Vec<String> = request.requirements.iter().map(|r| r.describe()).collect();
-        words.push_str(" with ");
+    let iss = request.has_iss();
+    let monitored = request
+        .requirements
+        .iter()
+        .any(|r| r.requirement == Requirement::ElectronicMonitoring);
+    // With intensive supervision and surveillance the extended activity requirement leads.
+    let mut listed: Vec<&RequirementTerms> = request.requirements.iter().collect();
+    if iss {
+        listed.sort_by_key(|r| r.requirement != Requirement::Activity);
+    }
+    let parts: Vec<String> = listed
+        .into_iter()
+        .filter(|r| {
+            !matches!(
+                r.requirement,
+                Requirement::IntensiveSupervisionAndSurveillance
+                    | Requirement::ElectronicMonitoring
+            )
+        })
+        .map(|r| requirement_words(r, iss))
+        .collect();
+    let mut words = if iss {
+        format!(
+            "A youth rehabilitation order with intensive supervision and surveillance for {length}"
+        )
+    } else {
+        let order = super::levels::with_article(request.disposal.label());
+        let mut chars = order.chars();
+        let order = match chars.next() {
+            Some(first) => first.to_uppercase().collect::<String>() + chars.as_str(),
+            None => order,
+        };
+        format!("{order} for {length}")
+    };
+    if !parts.is_empty() {
+        words.push_str(if iss { ": " } else { " with " });
         words.push_str(&join_and(&parts));
     }
-    let mut chars = words.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().collect::<String>() + chars.as_str(),
-        None => words,
+    if monitored {
+        words.push_str(if parts.is_empty() {
+            " with electronic monitoring"
+        } else {
+            ", electronically monitored"
+        });
+    }
+    words
+}
+
+/// A requirement in words; with intensive supervision and surveillance the activity
+/// requirement is the extended one.
+fn requirement_words(r: &RequirementTerms, iss: bool) -> String {
+    let words = r.describe();
+    if iss && r.requirement == Requirement::Activity {
+        words.replacen(
+            "an activity requirement",
+            "an extended activity requirement",
+            1,
+        )
+    } else {
+        words
     }
 }
 
@@ -343,6 +430,29 @@ fn join_and(parts: &[String]) -> String {
         [] => String::new(),
         [one] => one.clone(),
         [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+/// A gap as the court reads it: no provision names what would meet the need; the other
+/// reasons keep the planner's account, which says what blocked each option.
+fn court_statement(g: &crate::domain::plan::Gap, catalogue: &Catalogue) -> String {
+    match g.reason {
+        GapReason::NoProvision => {
+            let names: Vec<String> = catalogue
+                .interventions
+                .iter()
+                .filter(|i| {
+                    i.kind != crate::domain::catalogue::InterventionKind::Assessment
+                        && i.addresses.iter().any(|a| *a == g.need)
+                })
+                .map(|i| i.name.clone())
+                .collect();
+            format!("{} would meet it; none is provided here.", join_and(&names))
+        }
+        GapReason::NoIntervention => {
+            "No intervention for this need is known to the service.".into()
+        }
+        _ => g.detail.clone(),
     }
 }
 
@@ -379,8 +489,8 @@ fn section_key(item_under: Option<&str>, request: &PackageRequest) -> String {
 }
 
 /// "a supervision requirement (…)" → "Supervision requirement (…)".
-fn heading_of(r: &RequirementTerms) -> String {
-    let words = r.describe();
+fn heading_of(r: &RequirementTerms, iss: bool) -> String {
+    let words = requirement_words(r, iss);
     let heading = words
         .split_once(' ')
         .map_or(words.clone(), |(_, rest)| rest.to_string());
@@ -388,6 +498,33 @@ fn heading_of(r: &RequirementTerms) -> String {
     match chars.next() {
         Some(c) => c.to_uppercase().collect::<String>() + chars.as_str(),
         None => heading,
+    }
+}
+
+/// Work for the child's parents or carers: offered alongside the order, not required of the
+/// child (a parenting order is for the court to consider).
+pub const FOR_PARENTS: &str = "alongside:parents";
+
+/// Intensive supervision and surveillance is delivered as the extended activity requirement;
+/// electronic monitoring as part of the curfew, when there is one.
+fn folded(r: Requirement, request: &PackageRequest) -> bool {
+    let has = |x| request.requirements.iter().any(|t| t.requirement == x);
+    match r {
+        Requirement::IntensiveSupervisionAndSurveillance => has(Requirement::Activity),
+        Requirement::ElectronicMonitoring => has(Requirement::Curfew),
+        _ => false,
+    }
+}
+
+fn folded_into(key: String, request: &PackageRequest) -> String {
+    match DeliveredUnder::parse(&key) {
+        Some(DeliveredUnder::Yro(r)) if folded(r, request) => match r {
+            Requirement::IntensiveSupervisionAndSurveillance => {
+                DeliveredUnder::Yro(Requirement::Activity).to_string()
+            }
+            _ => DeliveredUnder::Yro(Requirement::Curfew).to_string(),
+        },
+        _ => key,
     }
 }
 
@@ -400,22 +537,27 @@ fn sections(
     let mut out: Vec<Section> = match request.disposal {
         Disposal::ReferralOrder => vec![Section {
             under: "referral_order".into(),
-            heading: "Referral order contract".into(),
+            heading: "What the service will propose to the youth offender panel".into(),
             items: Vec::new(),
         }],
         Disposal::YouthRehabilitationOrder => request
             .requirements
             .iter()
+            .filter(|r| !folded(r.requirement, request))
             .map(|r| Section {
                 under: DeliveredUnder::Yro(r.requirement).to_string(),
-                heading: heading_of(r),
+                heading: heading_of(r, request.has_iss()),
                 items: Vec::new(),
             })
             .collect(),
     };
     for item in &plan.items {
-        let key = section_key(item.under.as_deref(), request);
         let iv = catalogue.intervention(&item.intervention);
+        let key = if iv.is_some_and(|i| i.category == "parenting") {
+            FOR_PARENTS.to_string()
+        } else {
+            folded_into(section_key(item.under.as_deref(), request), request)
+        };
         let delivered_by =
             if item.provision == CASE_MANAGER {
                 "the case manager".to_string()
@@ -450,7 +592,11 @@ fn sections(
         match out.iter_mut().find(|s| s.under == key) {
             Some(section) => section.items.push(line),
             None => out.push(Section {
-                heading: DeliveredUnder::parse(&key).map_or(key.clone(), |d| d.label()),
+                heading: if key == FOR_PARENTS {
+                    "Alongside the order: for parents and carers (voluntary)".into()
+                } else {
+                    DeliveredUnder::parse(&key).map_or(key.clone(), |d| d.label())
+                },
                 under: key,
                 items: vec![line],
             }),
@@ -590,19 +736,54 @@ pub fn recommend(
         ));
         Disposal::ReferralOrder
     };
-    why.push(
-        "Where the compulsory referral conditions are met (a first conviction on a guilty \
-         plea), the court must make a referral order unless it is considering custody, a \
-         hospital order or an absolute discharge."
-            .to_string(),
-    );
     (disposal, why)
 }
 
-/// The risk picture the proposal carries: contingency actions of the risk management plan.
+/// The risk picture the proposal carries: contingency actions of the risk management plan,
+/// and the actions of the safety and wellbeing plan.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct RiskSummary {
     pub contingency: Vec<String>,
+    #[serde(default)]
+    pub safety_and_wellbeing: Vec<String>,
+}
+
+/// What the case manager should look at again before finalising: an assessment that reads
+/// oddly, what the report still lacks. Shown on the draft only.
+pub fn cautions(
+    assessment: &AssessmentSummary,
+    request: &ProposalRequest,
+    offence: &str,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    if assessment.risk_of_serious_harm == RiskLevel::Low {
+        let named: Vec<&str> = assessment
+            .needs
+            .iter()
+            .filter(|n| n.level == Level::High && n.linked_to_harm)
+            .map(|n| n.name.as_str())
+            .collect();
+        if !named.is_empty() {
+            out.push(format!(
+                "{} is a high need linked to harm, yet the risk of serious harm is low: \
+                 reconsider the risk rating before proposing.",
+                join_and(&named.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+            ));
+        }
+    }
+    if offence.trim().is_empty() {
+        out.push("Record the offence on the child's order before finalising.".into());
+    }
+    if request.summary.trim().is_empty() {
+        out.push("Write the summary for the court before finalising.".into());
+    }
+    if request.prepared_by.trim().is_empty() {
+        out.push("Name the case manager who signs the proposal (prepared_by).".into());
+    }
+    if request.referral_conditions.is_none() {
+        out.push("Record whether the compulsory referral conditions are met.".into());
+    }
+    out
 }
 
 /// The proposal as stored: everything the court report shows, fixed when it was built.
@@ -619,6 +800,12 @@ pub struct ProposalDocument {
     pub chosen_by: ChosenBy,
     /// Why this package is recommended.
     pub why: Vec<String>,
+    /// The compulsory referral conditions, in words.
+    pub referral: String,
+    /// The case manager who signs it.
+    pub prepared_by: String,
+    /// What to look at again before finalising (the draft shows them).
+    pub cautions: Vec<String>,
     pub recommended: Package,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alternative: Option<Package>,

@@ -112,6 +112,63 @@ pub struct PackageRequest {
     /// Youth rehabilitation orders only; at least one.
     #[serde(default)]
     pub requirements: Vec<RequirementTerms>,
+    /// Why, but for this order, the offence would merit custody: required with intensive
+    /// supervision and surveillance or fostering.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub custody_threshold: String,
+}
+
+/// The compulsory referral conditions as the case manager has checked them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReferralConditions {
+    /// The offence is punishable with imprisonment.
+    pub imprisonable: bool,
+    /// The child pleaded guilty to it and to any connected offence.
+    pub pleaded_guilty: bool,
+    /// The child has no previous conviction (and has not been bound over).
+    pub first_conviction: bool,
+}
+
+impl ReferralConditions {
+    /// All three hold: the court must make a referral order unless it is considering custody,
+    /// a hospital order or an absolute discharge.
+    pub fn compulsory(self) -> bool {
+        self.imprisonable && self.pleaded_guilty && self.first_conviction
+    }
+
+    /// The conditions in words for the court.
+    pub fn statement(this: Option<ReferralConditions>) -> String {
+        match this {
+            None => "The compulsory referral conditions (an imprisonable offence, a guilty plea \
+                     to it and any connected offence, no previous conviction) have not been \
+                     recorded: where they are met, the court must make a referral order unless \
+                     it is considering custody, a hospital order or an absolute discharge."
+                .into(),
+            Some(c) if c.compulsory() => "The compulsory referral conditions are met (an \
+                     imprisonable offence, a guilty plea to it and any connected offence, no \
+                     previous conviction): unless the court is considering custody, a hospital \
+                     order or an absolute discharge, it must make a referral order."
+                .into(),
+            Some(c) if !c.pleaded_guilty => "The child did not plead guilty: a referral order \
+                     is not available."
+                .into(),
+            Some(c) => {
+                let mut why = Vec::new();
+                if !c.imprisonable {
+                    why.push("the offence is not imprisonable");
+                }
+                if !c.first_conviction {
+                    why.push("the child has a previous conviction");
+                }
+                format!(
+                    "The compulsory referral conditions are not met ({}): a referral order is \
+                     available at the court's discretion.",
+                    why.join(", ")
+                )
+            }
+        }
+    }
 }
 
 /// The child as the limits see them: age on the day of conviction, and the day they turn 18.
@@ -173,13 +230,25 @@ impl PackageRequest {
         }
     }
 
+    /// A youth rehabilitation order with intensive supervision and surveillance.
+    pub fn has_iss(&self) -> bool {
+        self.has(Requirement::IntensiveSupervisionAndSurveillance)
+    }
+
     fn has(&self, r: Requirement) -> bool {
         self.requirements.iter().any(|t| t.requirement == r)
     }
 
     /// Every statutory limit the package breaks, as field errors under `prefix` (e.g.
     /// `recommended`) naming the rule. `months` is the order's length.
-    pub fn check(&self, prefix: &str, months: u32, child: Sentenced, errors: &mut FieldErrors) {
+    pub fn check(
+        &self,
+        prefix: &str,
+        months: u32,
+        child: Sentenced,
+        conditions: Option<ReferralConditions>,
+        errors: &mut FieldErrors,
+    ) {
         let age = child.age_at_conviction;
         if !(10..=17).contains(&age) {
             errors.push(
@@ -192,6 +261,14 @@ impl PackageRequest {
         let months_field = format!("{prefix}.months");
         match self.disposal {
             Disposal::ReferralOrder => {
+                if let Some(c) = conditions
+                    && !c.pleaded_guilty
+                {
+                    errors.push(
+                        format!("{prefix}.disposal"),
+                        format!("a referral order needs a guilty plea to the offence or a connected offence ({SOURCE_RO})"),
+                    );
+                }
                 if !(3..=12).contains(&months) {
                     errors.push(
                         months_field,
@@ -223,6 +300,20 @@ impl PackageRequest {
             );
         }
         let iss = self.has(Requirement::IntensiveSupervisionAndSurveillance);
+        if (iss || self.has(Requirement::Fostering)) && self.custody_threshold.trim().is_empty() {
+            errors.push(
+                format!("{prefix}.custody_threshold"),
+                format!("intensive supervision and surveillance, and fostering, may only be proposed where the offence would otherwise merit custody ({SOURCE_YRO}): say why it does"),
+            );
+        }
+        if let Some(problem) = super::input::text_problem(&self.custody_threshold) {
+            errors.push(format!("{prefix}.custody_threshold"), problem);
+        } else if self.custody_threshold.contains(['<', '>']) {
+            errors.push(
+                format!("{prefix}.custody_threshold"),
+                "must not contain '<' or '>'",
+            );
+        }
         for (k, terms) in self.requirements.iter().enumerate() {
             let here = format!("{prefix}.requirements[{k}]");
             if self.requirements[..k]
@@ -257,6 +348,18 @@ impl PackageRequest {
             );
         }
         if iss {
+            if let Some(days) = self
+                .requirements
+                .iter()
+                .find(|t| t.requirement == Requirement::Activity)
+                .and_then(|t| t.days)
+                && days <= 90
+            {
+                errors.push(
+                    format!("{prefix}.requirements"),
+                    format!("intensive supervision and surveillance needs an extended activity requirement of 91 to 180 days ({SOURCE}); {days} proposed"),
+                );
+            }
             if months < 6 {
                 errors.push(
                     months_field,
@@ -283,6 +386,7 @@ impl PackageRequest {
 }
 
 const SOURCE_RO: &str = "Sentencing Act 2020, referral orders";
+const SOURCE_YRO: &str = "Sentencing Act 2020, youth rehabilitation orders";
 
 /// The terms each requirement takes, and their limits.
 fn check_terms(
@@ -465,6 +569,7 @@ mod tests {
             disposal: Disposal::YouthRehabilitationOrder,
             months: None,
             requirements: reqs,
+            custody_threshold: String::new(),
         }
     }
 
@@ -474,7 +579,7 @@ mod tests {
 
     fn problems(p: &PackageRequest, months: u32, age: i64) -> Vec<(String, String)> {
         let mut errors = FieldErrors::default();
-        p.check("recommended", months, child(age), &mut errors);
+        p.check("recommended", months, child(age), None, &mut errors);
         errors.0.into_iter().map(|e| (e.field, e.message)).collect()
     }
 
@@ -571,6 +676,7 @@ mod tests {
             disposal: Disposal::ReferralOrder,
             months: None,
             requirements: vec![],
+            custody_threshold: String::new(),
         };
         assert!(problems(&ro, 2, 15)[0].1.contains("3 to 12 months"));
         assert!(problems(&ro, 12, 15).is_empty());

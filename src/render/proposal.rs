@@ -4,8 +4,12 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use crate::domain::plan::GapReason;
-use crate::domain::proposal::{ChosenBy, Package, ProposalDocument};
+use crate::domain::RiskLevel;
+use crate::domain::casework::add_working_days;
+use crate::domain::levels::InterventionLevel;
+use crate::domain::plan::{GapReason, ReviewKind};
+use crate::domain::proposal::{ChosenBy, FOR_PARENTS, Package, ProposalDocument};
+use crate::domain::sentencing::{Disposal, order_end};
 use crate::planner::explain::{hours, long_date};
 
 /// Who the proposal is about, from the child's record (never stored in the proposal).
@@ -40,6 +44,12 @@ pub struct ProposalView {
     pub risk: RiskView,
     pub recommendation: Vec<String>,
     pub chosen_by: String,
+    /// "Prepared by …, case manager, having considered …".
+    pub prepared: String,
+    /// The compulsory referral conditions, in words.
+    pub referral: String,
+    /// What to look at again before finalising (the draft only).
+    pub before_finalising: Vec<String>,
     pub recommended: PackageView,
     pub alternative: Option<PackageView>,
     pub comparison: Vec<ComparisonRow>,
@@ -68,14 +78,21 @@ pub struct RiskView {
     pub required: bool,
     pub contingency: Vec<String>,
     pub missing: bool,
+    /// Safety and wellbeing at medium or above: the plan's actions are stated.
+    pub safety_needed: bool,
+    pub safety_actions: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
 pub struct PackageView {
     pub description: String,
+    /// How often the case manager sees the child, at the package's level.
+    pub contact: String,
+    /// For a referral order: how the panel works.
+    pub panel_note: String,
     pub sections: Vec<SectionView>,
     pub gaps: Vec<GapView>,
-    pub flags: Vec<String>,
+    /// Plan reviews, or a referral order's panels.
     pub reviews: Vec<ReviewView>,
     pub needs_met: String,
     pub offending_needs_met: String,
@@ -92,11 +109,8 @@ pub struct SectionView {
 pub struct ItemView {
     pub name: String,
     pub dates: String,
-    pub addresses: String,
     pub rationale: String,
-    pub delivered_by: String,
     pub hours: String,
-    pub evidence: String,
     pub kind: String,
 }
 
@@ -138,9 +152,70 @@ fn reason_words(reason: GapReason) -> &'static str {
     }
 }
 
+/// Contacts a month with the case manager, first 3 months then after (national defaults).
+fn contact_line(name: &str, level: InterventionLevel) -> String {
+    let (first, then) = match level {
+        InterventionLevel::Standard => (2, 1),
+        InterventionLevel::Enhanced => (4, 2),
+        InterventionLevel::Intensive => (12, 4),
+    };
+    let times = |n: i32| {
+        if n == 1 {
+            "once".to_string()
+        } else {
+            format!("{n} times")
+        }
+    };
+    format!(
+        "The case manager will see {name} at least {} a month for the first 3 months, then {} \
+         a month (the {} level of intervention).",
+        times(first),
+        times(then),
+        level.as_str()
+    )
+}
+
+/// A referral order's panels: the initial panel agrees the contract (within 20 working days),
+/// progress panels at least every 3 months, a final panel at the end.
+fn panels(p: &Package) -> Vec<ReviewView> {
+    let start = p.order.start;
+    let mut out = vec![ReviewView {
+        due: long_date(add_working_days(start, 20)),
+        what: "Initial youth offender panel, to agree and sign the contract (by)".into(),
+    }];
+    let mut k = 3;
+    loop {
+        let day = order_end(start, k).succ_opt().unwrap_or(start);
+        if day + chrono::Duration::days(14) >= p.order.end {
+            break;
+        }
+        out.push(ReviewView {
+            due: long_date(day),
+            what: "Progress panel (at the latest)".into(),
+        });
+        k += 3;
+    }
+    out.push(ReviewView {
+        due: long_date(p.order.end),
+        what: "Final panel".into(),
+    });
+    out
+}
+
 /// The most hours a week the package asks of the child, in any week.
 fn peak_hours(p: &Package) -> f64 {
-    let items = &p.plan.items;
+    let for_parents: Vec<&str> = p
+        .sections
+        .iter()
+        .filter(|s| s.under == FOR_PARENTS)
+        .flat_map(|s| s.items.iter().map(|i| i.intervention.as_str()))
+        .collect();
+    let items: Vec<_> = p
+        .plan
+        .items
+        .iter()
+        .filter(|i| !for_parents.contains(&i.intervention.as_str()))
+        .collect();
     items
         .iter()
         .map(|i| {
@@ -153,9 +228,18 @@ fn peak_hours(p: &Package) -> f64 {
         .fold(0.0, f64::max)
 }
 
-fn package(p: &Package) -> PackageView {
+fn package(p: &Package, name: &str) -> PackageView {
     PackageView {
         description: p.description.clone(),
+        contact: contact_line(name, p.intervention_level),
+        panel_note: if p.disposal == Disposal::ReferralOrder {
+            "The youth offender panel agrees the contract with the child; the order runs from \
+             when the contract is signed. The dates below assume it is signed at the initial \
+             panel."
+                .into()
+        } else {
+            String::new()
+        },
         sections: p
             .sections
             .iter()
@@ -167,17 +251,14 @@ fn package(p: &Package) -> PackageView {
                     .map(|i| ItemView {
                         name: i.name.clone(),
                         dates: format!("{} to {}", long_date(i.start), long_date(i.end)),
-                        addresses: i.addresses.join(", "),
                         rationale: i.rationale.clone(),
-                        delivered_by: i.delivered_by.clone(),
                         hours: format!("{} a week", hours(i.weekly_hours)),
-                        evidence: i.evidence.clone(),
                         kind: if i.assessment {
                             "assessment".into()
                         } else if i.offending_focused {
                             "offending-focused".into()
                         } else {
-                            "supporting".into()
+                            "support".into()
                         },
                     })
                     .collect(),
@@ -190,18 +271,22 @@ fn package(p: &Package) -> PackageView {
                 name: g.name.clone(),
                 level: g.level.as_str().to_string(),
                 reason: reason_words(g.reason).to_string(),
-                detail: g.detail.clone(),
+                detail: g.statement.clone(),
             })
             .collect(),
-        flags: p.flags.iter().map(|f| f.detail.clone()).collect(),
-        reviews: p
-            .reviews
-            .iter()
-            .map(|r| ReviewView {
-                due: long_date(r.due),
-                what: r.what.clone(),
-            })
-            .collect(),
+        reviews: if p.disposal == Disposal::ReferralOrder {
+            panels(p)
+        } else {
+            p.plan
+                .reviews
+                .iter()
+                .filter(|r| r.kind == ReviewKind::Plan)
+                .map(|r| ReviewView {
+                    due: long_date(r.due),
+                    what: "Review of the plan with the child and their carers".into(),
+                })
+                .collect()
+        },
         needs_met: format!("{} of {}", p.needs_met, p.needs_assessed),
         offending_needs_met: format!("{} of {}", p.offending_needs_met, p.offending_needs),
         weekly_hours_at_most: hours(peak_hours(p)),
@@ -216,17 +301,26 @@ fn comparison(a: &Package, b: &Package) -> Vec<ComparisonRow> {
     };
     vec![
         row("Order", &|p| p.description.clone()),
+        row("What the order is", &|p| match p.disposal {
+            Disposal::ReferralOrder => "a contract agreed with the child at a youth offender \
+                panel, which reviews progress; the conviction is spent once the order is \
+                completed"
+                .into(),
+            Disposal::YouthRehabilitationOrder => "requirements imposed by the court; not \
+                keeping to them can be taken back to court as a breach"
+                .into(),
+        }),
         row("Ends", &|p| long_date(p.order.end)),
         row("Interventions", &|p| p.plan.items.len().to_string()),
-        row("Assessed needs met", &|p| {
+        row("Assessed needs with planned work", &|p| {
             format!("{} of {}", p.needs_met, p.needs_assessed)
         }),
         row(
-            "Offending-related needs met by offending-focused work",
+            "Offending-related needs (medium or above) with offending-focused work",
             &|p| format!("{} of {}", p.offending_needs_met, p.offending_needs),
         ),
         row("Most hours in a week", &|p| hours(peak_hours(p))),
-        row("Needs not met", &|p| {
+        row("Needs with no planned work", &|p| {
             if p.gaps.is_empty() {
                 "none".into()
             } else {
@@ -254,8 +348,17 @@ pub fn view(who: &Identity<'_>, standing: &Standing<'_>, d: &ProposalDocument) -
     } else {
         format!("Proposal {}, draft (not finalised)", standing.number)
     };
+    let mut before_finalising = d.cautions.clone();
+    for flag in &d.recommended.flags {
+        if !before_finalising.contains(&flag.detail) {
+            before_finalising.push(flag.detail.clone());
+        }
+    }
     ProposalView {
-        title: format!("Pre-sentence proposal for {}", who.name),
+        title: format!(
+            "Sentence proposal for {}: annex to the pre-sentence report",
+            who.name
+        ),
         name: who.name.to_string(),
         reference: who.reference.to_string(),
         date_of_birth: long_date(who.date_of_birth),
@@ -297,18 +400,35 @@ pub fn view(who: &Identity<'_>, standing: &Standing<'_>, d: &ProposalDocument) -
             required,
             contingency: d.risk.contingency.clone(),
             missing: required && d.risk.contingency.is_empty(),
+            safety_needed: a.safety_and_wellbeing >= RiskLevel::Medium,
+            safety_actions: d.risk.safety_and_wellbeing.clone(),
         },
         recommendation: d.why.clone(),
         chosen_by: match d.chosen_by {
             ChosenBy::CaseManager => "the case manager".into(),
             ChosenBy::Service => "the service, from the plans of both orders".into(),
         },
-        recommended: package(&d.recommended),
+        prepared: if d.prepared_by.is_empty() {
+            "Prepared by: not yet named (this is a draft).".into()
+        } else {
+            format!(
+                "Prepared by {}, case manager, having considered the assessment and the \
+                 packages below.",
+                d.prepared_by
+            )
+        },
+        referral: d.referral.clone(),
+        before_finalising: if standing.finalised {
+            Vec::new()
+        } else {
+            before_finalising
+        },
+        recommended: package(&d.recommended, who.name),
         comparison: d
             .alternative
             .as_ref()
             .map(|b| comparison(&d.recommended, b))
             .unwrap_or_default(),
-        alternative: d.alternative.as_ref().map(package),
+        alternative: d.alternative.as_ref().map(|p| package(p, who.name)),
     }
 }

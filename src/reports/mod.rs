@@ -58,7 +58,11 @@ mod tests {
         assert_eq!(breakdown(&[3, 10, 0]), vec![None, None, Some(0)]);
         assert_eq!(breakdown(&[3, 2, 9]), vec![None, None, Some(9)]);
         assert_eq!(breakdown(&[5, 6, 0]), vec![Some(5), Some(6), Some(0)]);
-        assert_eq!(breakdown(&[4, 0]), vec![None, Some(0)], "nothing else to hide");
+        assert_eq!(
+            breakdown(&[4, 0]),
+            vec![None, Some(0)],
+            "nothing else to hide"
+        );
     }
 }
 

@@ -188,12 +188,18 @@ pub fn intervention_outcomes(
                 completion_rate_percent: over(finished, || {
                     100.0 * completed as f64 / finished as f64
                 }),
-                mean_outcome_score: over(if scores.is_empty() { 0 } else { outcomes.len() }, || {
-                    scores.iter().sum::<f64>() / scores.len() as f64
-                }),
-                mean_level_change: over(if changes.is_empty() { 0 } else { outcomes.len() }, || {
-                    changes.iter().sum::<f64>() / changes.len() as f64
-                }),
+                mean_outcome_score: over(
+                    if scores.is_empty() { 0 } else { outcomes.len() },
+                    || scores.iter().sum::<f64>() / scores.len() as f64,
+                ),
+                mean_level_change: over(
+                    if changes.is_empty() {
+                        0
+                    } else {
+                        outcomes.len()
+                    },
+                    || changes.iter().sum::<f64>() / changes.len() as f64,
+                ),
             }
         })
         .collect()

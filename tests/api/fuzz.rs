@@ -303,11 +303,14 @@ fn casework_routes() -> Vec<Route> {
         route(
             "POST",
             "/api/v1/young-people/{id}/proposals",
-            Some(json!({"summary": "s", "convicted_on": in_days(-1),
+            Some(
+                json!({"summary": "s", "convicted_on": in_days(-1), "reasons": "r", "prepared_by": "Sam Case Manager",
+                "referral_conditions": {"imprisonable": true, "pleaded_guilty": true, "first_conviction": false},
                 "recommended": {"disposal": "youth_rehabilitation_order", "months": 9,
                     "requirements": [{"requirement": "supervision"}, {"requirement": "activity", "days": 30},
                         {"requirement": "curfew", "hours_per_day": 8, "months": 3}]},
-                "alternative": {"disposal": "referral_order", "months": 6}})),
+                "alternative": {"disposal": "referral_order", "months": 6}}),
+            ),
             &[],
         ),
         route("GET", "/api/v1/young-people/{id}/proposals", None, &[]),

@@ -96,7 +96,7 @@ async fn proposals_end_to_end(app: TestApp) {
     let id = awaiting_sentence(&app, "PSR-0001", "proposed").await;
 
     // Unpaid work for a 15-year-old: refused, naming the rule; nothing stored.
-    let unpaid = json!({"recommended": {"disposal": "youth_rehabilitation_order", "months": 9, "requirements": [
+    let unpaid = json!({"reasons": "Work he can do in the community.", "recommended": {"disposal": "youth_rehabilitation_order", "months": 9, "requirements": [
         {"requirement": "supervision"}, {"requirement": "unpaid_work", "hours": 80}]}});
     let error = error_of(propose(&app, &id, &unpaid).await, 422).await;
     assert_eq!(
@@ -110,7 +110,7 @@ async fn proposals_end_to_end(app: TestApp) {
     );
     assert!(message.contains("Sentencing Act 2020"), "{message}");
     // Electronic monitoring alone, and an over-long activity requirement: refused too.
-    let tag_alone = json!({"recommended": {"disposal": "youth_rehabilitation_order", "requirements": [
+    let tag_alone = json!({"reasons": "Monitoring only.", "recommended": {"disposal": "youth_rehabilitation_order", "requirements": [
         {"requirement": "electronic_monitoring"}]}});
     let error = error_of(propose(&app, &id, &tag_alone).await, 422).await;
     assert!(
@@ -136,7 +136,9 @@ async fn proposals_end_to_end(app: TestApp) {
     let (tag, proposal) = ok(propose(
         &app,
         &id,
-        &json!({"summary": "Jordan pleaded guilty.\nHe wants to return to school."}),
+        &json!({"summary": "Jordan pleaded guilty.\nHe wants to return to school.",
+                "prepared_by": "Sam Case Manager",
+                "referral_conditions": {"imprisonable": true, "pleaded_guilty": true, "first_conviction": false}}),
     )
     .await)
     .await;
@@ -191,7 +193,7 @@ async fn proposals_end_to_end(app: TestApp) {
     );
     let html = page.text().await.unwrap();
     for words in [
-        "Pre-sentence proposal for Jordan Example",
+        "Sentence proposal for Jordan Example",
         "PSR-0001",
         "@page { size: A4",
         "Alternative for the court to consider",
@@ -247,6 +249,7 @@ async fn proposals_end_to_end(app: TestApp) {
         &app,
         &id,
         &json!({
+        "reasons": "He needs the structure of requirements the court can enforce.",
         "recommended": {"disposal": "youth_rehabilitation_order", "months": 9, "requirements": [
             {"requirement": "supervision"}, {"requirement": "activity", "days": 30}]},
         "alternative": {"disposal": "referral_order", "months": 9}}),
@@ -261,6 +264,68 @@ async fn proposals_end_to_end(app: TestApp) {
             .unwrap()
             .contains("an activity requirement (30 days)")
     );
+    // A court report needs the summary, the signer and the referral conditions to be final.
+    let own_id = own["id"].as_str().unwrap();
+    let error = error_of(finalise(&app, &id, own_id, Some("\"1\"")).await, 422).await;
+    assert_eq!(error["field"], "summary", "{error}");
+    // A case manager's package needs their reasons.
+    let error = error_of(
+        propose(
+            &app,
+            &id,
+            &json!({"recommended": {"disposal": "referral_order", "months": 6}}),
+        )
+        .await,
+        422,
+    )
+    .await;
+    assert_eq!(error["field"], "reasons");
+
+    // Intensive supervision and surveillance: the form of the order, with an extended activity
+    // requirement, supervision and a monitored curfew, and only past the custody threshold.
+    let iss = |days: u32, threshold: &str| {
+        json!({"reasons": "Offending has escalated despite a referral order.",
+            "recommended": {"disposal": "youth_rehabilitation_order", "months": 12, "custody_threshold": threshold,
+            "requirements": [{"requirement": "intensive_supervision_and_surveillance"}, {"requirement": "supervision"},
+                {"requirement": "activity", "days": days}, {"requirement": "curfew", "hours_per_day": 8, "months": 4},
+                {"requirement": "electronic_monitoring"}]}})
+    };
+    let error = error_of(propose(&app, &id, &iss(120, "")).await, 422).await;
+    assert_eq!(error["field"], "recommended.custody_threshold", "{error}");
+    let error = error_of(
+        propose(&app, &id, &iss(60, "Second knife offence on bail")).await,
+        422,
+    )
+    .await;
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("extended activity requirement of 91 to 180 days"),
+        "{error}"
+    );
+    let (_, intensive) =
+        ok(propose(&app, &id, &iss(120, "Second knife offence on bail")).await).await;
+    let package = &intensive["document"]["recommended"];
+    let description = package["description"].as_str().unwrap();
+    assert!(
+        description.starts_with("A youth rehabilitation order with intensive supervision and surveillance for 12 months: an extended activity requirement (120 days)")
+            && description.ends_with("electronically monitored"),
+        "{description}"
+    );
+    let headings: Vec<&str> = package["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["heading"].as_str().unwrap())
+        .collect();
+    assert!(
+        !headings
+            .iter()
+            .any(|h| h.contains("intensive supervision") || h.contains("electronic monitoring")),
+        "{headings:?}"
+    );
+    assert_eq!(package["intervention_level"], "intensive");
 
     // Who may: case managers and admins; not coordinators or managers.
     for token in [&app.coordinator, &app.manager] {
