@@ -61,6 +61,46 @@ async fn the_managers_picture(app: TestApp) {
     .await
     .unwrap();
     let people = identities(&app).await;
+
+    // A demo child awaiting sentence gets a proposal, printable and as text.
+    let children: Value = app
+        .get(&app.case_manager, "/api/v1/young-people")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let awaiting = children
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["reference"] == "A-0020")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let built = app
+        .post_json(
+            &app.case_manager,
+            &format!("/api/v1/young-people/{awaiting}/proposals"),
+            &json!({"summary": "Pleaded guilty at the first hearing.", "prepared_by": "Demo Case Manager"}),
+        )
+        .await;
+    assert_eq!(built.status(), 201);
+    let proposal: Value = built.json().await.unwrap();
+    let pid = proposal["id"].as_str().unwrap();
+    let base = format!("/api/v1/young-people/{awaiting}/proposals/{pid}");
+    let html = body(
+        app.get(&app.case_manager, &format!("{base}/html")).await,
+        "text/html",
+    )
+    .await;
+    assert!(html.contains("Sentence proposal for Demo child A-0020"));
+    let text = body(
+        app.get(&app.case_manager, &format!("{base}/text")).await,
+        "text/plain",
+    )
+    .await;
+    assert!(text.contains("RECOMMENDATION") && text.contains("Prepared by Demo Case Manager"));
     assert!(people.len() >= 160, "{} identities", people.len());
 
     let text = body(
