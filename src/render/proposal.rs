@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::domain::RiskLevel;
 use crate::domain::casework::add_working_days;
-use crate::domain::levels::InterventionLevel;
+use crate::domain::levels::{DeliveredUnder, InterventionLevel, Requirement};
 use crate::domain::plan::{GapReason, ReviewKind};
 use crate::domain::proposal::{ChosenBy, FOR_PARENTS, Package, ProposalDocument};
 use crate::domain::sentencing::{Disposal, order_end};
@@ -103,6 +103,8 @@ pub struct PackageView {
 pub struct SectionView {
     pub heading: String,
     pub items: Vec<ItemView>,
+    /// What the report says when no item sits here.
+    pub empty: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -243,25 +245,46 @@ fn package(p: &Package, name: &str) -> PackageView {
         sections: p
             .sections
             .iter()
-            .map(|s| SectionView {
-                heading: s.heading.clone(),
-                items: s
-                    .items
-                    .iter()
-                    .map(|i| ItemView {
-                        name: i.name.clone(),
-                        dates: format!("{} to {}", long_date(i.start), long_date(i.end)),
-                        rationale: i.rationale.clone(),
-                        hours: format!("{} a week", hours(i.weekly_hours)),
-                        kind: if i.assessment {
-                            "assessment".into()
-                        } else if i.offending_focused {
-                            "offending-focused".into()
-                        } else {
-                            "support".into()
-                        },
-                    })
-                    .collect(),
+            .map(|s| {
+                let requirement = match DeliveredUnder::parse(&s.under) {
+                    Some(DeliveredUnder::Yro(r)) => Some(r),
+                    _ => None,
+                };
+                // A curfew or a tag is monitoring, not contact time.
+                let control = requirement.is_some_and(|r| r.is_control());
+                SectionView {
+                    heading: s.heading.clone(),
+                    empty: if requirement == Some(Requirement::Supervision) {
+                        "The case manager's own supervision, as above; no other work sits under \
+                         it."
+                            .into()
+                    } else {
+                        "No work is planned under this requirement yet.".into()
+                    },
+                    items: s
+                        .items
+                        .iter()
+                        .map(|i| ItemView {
+                            name: i.name.clone(),
+                            dates: format!("{} to {}", long_date(i.start), long_date(i.end)),
+                            rationale: i.rationale.clone(),
+                            hours: if control {
+                                "monitored, not contact time".into()
+                            } else {
+                                format!("{} a week", hours(i.weekly_hours))
+                            },
+                            kind: if control {
+                                "monitoring and control".into()
+                            } else if i.assessment {
+                                "assessment".into()
+                            } else if i.offending_focused {
+                                "offending-focused".into()
+                            } else {
+                                "support".into()
+                            },
+                        })
+                        .collect(),
+                }
             })
             .collect(),
         gaps: p
