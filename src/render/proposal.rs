@@ -257,7 +257,7 @@ fn package(p: &Package, name: &str) -> PackageView {
                     empty: if requirement == Some(Requirement::Supervision) {
                         "The case manager's own supervision, as above; no other work sits under \
                          it."
-                            .into()
+                        .into()
                     } else {
                         "No work is planned under this requirement yet.".into()
                     },
