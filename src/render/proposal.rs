@@ -8,7 +8,7 @@ use crate::domain::RiskLevel;
 use crate::domain::casework::add_working_days;
 use crate::domain::levels::{DeliveredUnder, InterventionLevel, Requirement};
 use crate::domain::plan::{GapReason, ReviewKind};
-use crate::domain::proposal::{ChosenBy, FOR_PARENTS, Package, ProposalDocument};
+use crate::domain::proposal::{FOR_PARENTS, Package, ProposalDocument};
 use crate::domain::sentencing::{Disposal, order_end};
 use crate::planner::explain::{hours, long_date};
 
@@ -43,7 +43,6 @@ pub struct ProposalView {
     pub assessment: AssessmentView,
     pub risk: RiskView,
     pub recommendation: Vec<String>,
-    pub chosen_by: String,
     /// "Prepared by …, case manager, having considered …".
     pub prepared: String,
     /// The compulsory referral conditions, in words.
@@ -427,10 +426,6 @@ pub fn view(who: &Identity<'_>, standing: &Standing<'_>, d: &ProposalDocument) -
             safety_actions: d.risk.safety_and_wellbeing.clone(),
         },
         recommendation: d.why.clone(),
-        chosen_by: match d.chosen_by {
-            ChosenBy::CaseManager => "the case manager".into(),
-            ChosenBy::Service => "the service, from the plans of both orders".into(),
-        },
         prepared: if d.prepared_by.is_empty() {
             "Prepared by: not yet named (this is a draft).".into()
         } else {
