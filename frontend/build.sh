@@ -27,8 +27,10 @@ for icon in icon-progress-tick.svg icon-document.svg icon-close-cross-black.svg 
 done
 cp licences/*.txt "$out/licences/"
 cat > "$out/init.mjs" <<'JS'
-// Starts GOV.UK Frontend's components. Every page works without it.
+// Starts GOV.UK Frontend's components (the body classes its CSS keys on, set here because the
+// pages allow no inline script). Every page works without it.
 import { initAll } from "/assets/govuk-frontend.min.js";
+document.body.classList.add("js-enabled", "govuk-frontend-supported");
 initAll();
 JS
 # The published examples of each component the templates use: tests/govuk_components.rs renders

@@ -306,7 +306,10 @@ async fn serve(bind: Option<String>, demo: bool, settings: &Settings) -> Result<
         load_demo(&db, &settings.catalogue_dir).await?;
     }
     let address = bind.unwrap_or_else(|| settings.bind.clone());
-    let app = startup::Application::build(&address, db, settings)?;
+    let app = startup::Application::build(&address, db.clone(), settings)?;
+    if demo {
+        print_demo_sign_ins(&db, app.port()).await?;
+    }
     tracing::info!(port = app.port(), "serving on {address}");
     app.run_until_stopped().await.map_err(anyhow::Error::from)?;
     Ok(())
@@ -421,6 +424,25 @@ async fn catalogue_command(action: CatalogueAction, settings: &Settings) -> Resu
             Ok(())
         }
     }
+}
+
+/// Gives each demo user of each demo team (one per role) a new password and prints the
+/// sign-ins, once, on the terminal (never in the logs).
+async fn print_demo_sign_ins(db: &DatabaseConnection, port: u16) -> Result<(), CliError> {
+    println!("\nOpen http://127.0.0.1:{port}/ and sign in as one of these demo users:");
+    for (team, _) in app::demo::DEMO_TEAMS {
+        for (user, name, role) in app::sign_in::demo_users(team) {
+            store::accounts::ensure_user(db, team, &user, name, role).await?;
+            let password = app::sign_in::reset_demo_password(db, &user).await?;
+            println!(
+                "  {:<14} user {:<26} password {password}",
+                role.as_str(),
+                user
+            );
+        }
+    }
+    println!("(new passwords each time the demo is served)\n");
+    Ok(())
 }
 
 /// Loads the demo teams (`app::demo`) and says what changed.

@@ -39,6 +39,8 @@ pub struct Settings {
     /// Most open database connections of this process.
     pub pool_size: u32,
     pub solver: SolverLimits,
+    /// Page sessions: idle and absolute timeouts (docs/security.md).
+    pub sessions: crate::app::sign_in::SessionPolicy,
 }
 
 impl Default for Settings {
@@ -53,6 +55,7 @@ impl Default for Settings {
             body_limit_bytes: 4 * 1024 * 1024,
             pool_size: crate::store::DEFAULT_POOL_SIZE,
             solver: SolverLimits::default(),
+            sessions: Default::default(),
         }
     }
 }

@@ -10,6 +10,7 @@ use sea_orm::DatabaseConnection;
 use tracing_actix_web::TracingLogger;
 
 use crate::app::planning::Solvers;
+use crate::app::sign_in::SessionPolicy;
 use crate::configuration::Settings;
 use crate::render::Renderer;
 use crate::{api, telemetry};
@@ -53,6 +54,7 @@ pub struct Shared {
     pub db: web::Data<DatabaseConnection>,
     pub solvers: web::Data<Solvers>,
     pub renderer: web::Data<Renderer>,
+    pub sessions: web::Data<SessionPolicy>,
     pub body_limit: usize,
 }
 
@@ -63,6 +65,7 @@ impl Shared {
             solvers: web::Data::new(Solvers::new(settings.solver.clone())),
             // The templates are compiled into the binary; the test suite renders each one.
             renderer: web::Data::new(Renderer::new().expect("the built-in templates compile")),
+            sessions: web::Data::new(settings.sessions),
             body_limit: settings.body_limit_bytes,
         }
     }
@@ -87,11 +90,14 @@ pub fn app(
         .app_data(shared.db)
         .app_data(shared.solvers)
         .app_data(shared.renderer)
+        .app_data(shared.sessions)
         .app_data(web::PayloadConfig::new(shared.body_limit))
         .app_data(web::QueryConfig::default().error_handler(api::guard::query_error))
         .configure(api::services)
         .default_service(web::to(api::guard::not_found))
         .split_for_parts();
+    // The pages are not part of the API's OpenAPI document.
+    let app = app.configure(crate::web::routes);
     // The last registered runs first: TracingLogger gives the request its id, then the
     // header middleware returns it; `harden` sees every answer, the framework's included.
     app.wrap(from_fn(api::guard::harden))

@@ -9,6 +9,7 @@ mod m20261126_000002_capacity;
 mod m20261201_000003_practice;
 mod m20261206_000004_casework;
 mod m20261207_000005_proposals;
+mod m20261207_000006_sign_in;
 
 pub struct Migrator;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000003_practice::Migration),
             Box::new(m20261206_000004_casework::Migration),
             Box::new(m20261207_000005_proposals::Migration),
+            Box::new(m20261207_000006_sign_in::Migration),
         ]
     }
 }

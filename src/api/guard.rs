@@ -28,11 +28,14 @@ pub async fn harden(
 ) -> Result<ServiceResponse<BoxBody>, Error> {
     let response = next.call(req).await?;
     let status = response.status();
-    let is_json = response
+    let answered = response
         .headers()
         .get(header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
-    let mut response = if status.as_u16() >= 400 && !is_json {
+        .is_some_and(|v| {
+            // The API's JSON errors, and the pages' own error pages (`web::error`).
+            v.as_bytes().starts_with(b"application/json") || v.as_bytes().starts_with(b"text/html")
+        });
+    let mut response = if status.as_u16() >= 400 && !answered {
         let (request, old) = response.into_parts();
         let mut json = ApiError::Http(status).error_response();
         // Keep what tells the client how to retry or which methods exist.
@@ -47,10 +50,10 @@ pub async fn harden(
     };
     for (name, value) in SECURITY_HEADERS {
         let name = HeaderName::from_static(name);
-        // A rendered document sets its own policy (as strict, plus the hash of its style).
-        if name == header::CONTENT_SECURITY_POLICY
+        // A rendered document or page sets its own policy (`render`, `web`), and the design
+        // system's files their own caching; everything else is never stored.
+        if (name == header::CONTENT_SECURITY_POLICY || name == header::CACHE_CONTROL)
             && response.headers().contains_key(&name)
-            && status.is_success()
         {
             continue;
         }

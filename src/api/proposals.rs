@@ -119,7 +119,10 @@ pub async fn get_proposal(
     ))
 }
 
-fn report_view(child: &ChildRecord, p: &StoredProposal) -> crate::render::proposal::ProposalView {
+pub fn report_view(
+    child: &ChildRecord,
+    p: &StoredProposal,
+) -> crate::render::proposal::ProposalView {
     view(
         &Identity {
             name: &child.name,

@@ -19,6 +19,7 @@ pub mod provision;
 pub mod reports;
 pub mod reviews;
 pub mod settings;
+pub mod sign_in;
 
 use crate::domain::{FieldError, FieldErrors};
 use crate::planner::PlanError;

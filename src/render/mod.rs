@@ -3,6 +3,7 @@
 //! the same wherever it runs) and checked when the service starts. HTML templates escape
 //! every value; the text templates escape nothing, since they are never shown as HTML.
 
+pub mod format;
 pub mod proposal;
 
 use handlebars::Handlebars;
@@ -25,6 +26,100 @@ const TEXT_PARTIALS: &[(&str, &str)] = &[(
     include_str!("../../templates/partials/proposal-package.txt.hbs"),
 )];
 
+/// The pages (`templates/pages/`, `web`), their layout and the design system's components
+/// (`templates/partials/govuk/`, following GOV.UK Frontend's markup; tests compare them with its
+/// published examples).
+pub const PAGE_TEMPLATES: &[(&str, &str)] = &[
+    (
+        "sign-in",
+        include_str!("../../templates/pages/sign-in.html.hbs"),
+    ),
+    (
+        "catalogue",
+        include_str!("../../templates/pages/catalogue.html.hbs"),
+    ),
+    (
+        "intervention",
+        include_str!("../../templates/pages/intervention.html.hbs"),
+    ),
+    (
+        "caseload",
+        include_str!("../../templates/pages/caseload.html.hbs"),
+    ),
+    (
+        "child",
+        include_str!("../../templates/pages/child.html.hbs"),
+    ),
+    ("plan", include_str!("../../templates/pages/plan.html.hbs")),
+    (
+        "provision",
+        include_str!("../../templates/pages/provision.html.hbs"),
+    ),
+    (
+        "provision-one",
+        include_str!("../../templates/pages/provision-one.html.hbs"),
+    ),
+    ("gaps", include_str!("../../templates/pages/gaps.html.hbs")),
+    (
+        "what-if",
+        include_str!("../../templates/pages/what-if.html.hbs"),
+    ),
+    (
+        "reviews",
+        include_str!("../../templates/pages/reviews.html.hbs"),
+    ),
+];
+pub const PAGE_PARTIALS: &[(&str, &str)] = &[
+    (
+        "layout",
+        include_str!("../../templates/pages/layout.html.hbs"),
+    ),
+    (
+        "govuk/back-link",
+        include_str!("../../templates/partials/govuk/back-link.html.hbs"),
+    ),
+    (
+        "govuk/button",
+        include_str!("../../templates/partials/govuk/button.html.hbs"),
+    ),
+    (
+        "govuk/error-message",
+        include_str!("../../templates/partials/govuk/error-message.html.hbs"),
+    ),
+    (
+        "govuk/error-summary",
+        include_str!("../../templates/partials/govuk/error-summary.html.hbs"),
+    ),
+    (
+        "govuk/generic-header",
+        include_str!("../../templates/partials/govuk/generic-header.html.hbs"),
+    ),
+    (
+        "govuk/inset-text",
+        include_str!("../../templates/partials/govuk/inset-text.html.hbs"),
+    ),
+    (
+        "govuk/notification-banner",
+        include_str!("../../templates/partials/govuk/notification-banner.html.hbs"),
+    ),
+    (
+        "govuk/service-navigation",
+        include_str!("../../templates/partials/govuk/service-navigation.html.hbs"),
+    ),
+    (
+        "govuk/summary-list",
+        include_str!("../../templates/partials/govuk/summary-list.html.hbs"),
+    ),
+    (
+        "govuk/tag",
+        include_str!("../../templates/partials/govuk/tag.html.hbs"),
+    ),
+    (
+        "govuk/warning-text",
+        include_str!("../../templates/partials/govuk/warning-text.html.hbs"),
+    ),
+];
+
 #[derive(Debug, thiserror::Error)]
 pub enum RenderError {
     #[error("template {0} does not compile")]
@@ -37,6 +132,7 @@ pub enum RenderError {
 pub struct Renderer {
     html: Handlebars<'static>,
     text: Handlebars<'static>,
+    pages: Handlebars<'static>,
     /// Each HTML template's Content-Security-Policy: nothing may load but its own style
     /// block, allowed by its hash (no inline script, no framing).
     policies: Vec<(&'static str, String)>,
@@ -80,6 +176,7 @@ impl Renderer {
                     .map_err(|e| RenderError::Template(name.to_string(), Box::new(e)))?;
             }
         }
+        let pages = page_registry()?;
         let policies = HTML_TEMPLATES
             .iter()
             .map(|(name, source)| (*name, policy_for(source)))
@@ -87,6 +184,7 @@ impl Renderer {
         Ok(Renderer {
             html,
             text,
+            pages,
             policies,
         })
     }
@@ -105,6 +203,13 @@ impl Renderer {
             .map_err(|e| RenderError::Render(name.to_string(), Box::new(e)))
     }
 
+    /// A page (`templates/pages/`); values are escaped.
+    pub fn page(&self, name: &str, view: &impl Serialize) -> Result<String, RenderError> {
+        self.pages
+            .render(name, view)
+            .map_err(|e| RenderError::Render(name.to_string(), Box::new(e)))
+    }
+
     pub fn text(&self, name: &str, view: &impl Serialize) -> Result<String, RenderError> {
         let out = self
             .text
@@ -112,6 +217,24 @@ impl Renderer {
             .map_err(|e| RenderError::Render(name.to_string(), Box::new(e)))?;
         Ok(tidy_text(&out))
     }
+}
+
+/// The pages' registry: escaping, with the date and words helpers. Not strict: pages show
+/// optional fields only when present (the page tests check what each page shows).
+pub fn page_registry() -> Result<Handlebars<'static>, RenderError> {
+    let mut pages = Handlebars::new();
+    format::register(&mut pages);
+    for (name, source) in PAGE_PARTIALS {
+        pages
+            .register_partial(name, source)
+            .map_err(|e| RenderError::Template(name.to_string(), Box::new(e)))?;
+    }
+    for (name, source) in PAGE_TEMPLATES {
+        pages
+            .register_template_string(name, source)
+            .map_err(|e| RenderError::Template(name.to_string(), Box::new(e)))?;
+    }
+    Ok(pages)
 }
 
 /// Text templates keep their layout readable; the output drops trailing spaces and runs of

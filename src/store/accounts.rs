@@ -124,6 +124,8 @@ pub async fn ensure_user(
             name: Set(name.to_string()),
             role: Set(role.as_str().to_string()),
             created_at: Set(now()),
+            password_hash: Set(None),
+            disabled_at: Set(None),
         }
         .insert(db)
         .await?;
@@ -186,6 +188,8 @@ pub async fn create_token(
         name: Set(label.to_string()),
         role: Set(role.as_str().to_string()),
         created_at: Set(now()),
+        password_hash: Set(None),
+        disabled_at: Set(None),
     }
     .insert(&txn)
     .await?;
@@ -227,6 +231,9 @@ pub async fn authenticate(db: &DatabaseConnection, token: &str) -> StoreResult<O
     else {
         return Ok(None);
     };
+    if user.disabled_at.is_some() {
+        return Ok(None);
+    }
     Ok(Role::parse(&user.role).map(|role| Caller {
         team_id: row.team_id,
         user_id: user.id,

@@ -32,6 +32,9 @@ pub mod users {
         pub name: String,
         pub role: String,
         pub created_at: String,
+        /// argon2id PHC string; none for users who only hold API tokens.
+        pub password_hash: Option<String>,
+        pub disabled_at: Option<String>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

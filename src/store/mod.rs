@@ -17,6 +17,7 @@ pub mod proposals;
 pub mod provision;
 pub mod reviews;
 pub mod rivalries;
+pub mod sign_in;
 pub mod waiting_list;
 
 use std::time::Duration;

@@ -15,7 +15,8 @@ use super::{StoreError, StoreResult, begin_write, finish, now};
 use crate::accounts::Caller;
 use crate::domain::proposal::ProposalDocument;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum ProposalState {
     Draft,
     Finalised,

@@ -16,7 +16,8 @@ use super::{StoreError, StoreResult, begin_write, finish, now};
 use crate::accounts::Caller;
 use crate::domain::case_plan::{ReviewKind, ReviewRecord};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum ReviewState {
     Due,
     Recorded,

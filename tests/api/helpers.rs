@@ -118,6 +118,11 @@ impl TestAppBuilder {
         self
     }
 
+    pub fn sessions(mut self, policy: intervention_planner::app::sign_in::SessionPolicy) -> Self {
+        self.settings.sessions = policy;
+        self
+    }
+
     pub async fn spawn(self) -> TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
         let (url, postgres_database) = fresh_database(self.backend, &dir).await;

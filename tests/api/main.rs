@@ -10,6 +10,7 @@ mod catalogue;
 mod fuzz;
 mod hardening;
 mod openapi;
+mod pages;
 mod plans;
 mod proposals;
 mod provision;

@@ -1,0 +1,36 @@
+//! A submitted form, as its fields (`application/x-www-form-urlencoded`; a name may repeat).
+
+use super::WebError;
+
+pub struct Form(Vec<(String, String)>);
+
+impl Form {
+    pub fn parse(body: &[u8]) -> Result<Form, WebError> {
+        serde_urlencoded::from_bytes(body)
+            .map(Form)
+            .map_err(|_| WebError::Conflict("the form could not be read".into()))
+    }
+
+    /// The first value of `name`, trimmed; empty when absent.
+    pub fn get(&self, name: &str) -> &str {
+        self.0
+            .iter()
+            .find(|(n, _)| n == name)
+            .map_or("", |(_, v)| v.trim())
+    }
+
+    pub fn all(&self, name: &str) -> Vec<&str> {
+        self.0
+            .iter()
+            .filter(|(n, _)| n == name)
+            .map(|(_, v)| v.trim())
+            .collect()
+    }
+
+    pub fn csrf(&self) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(n, _)| n == super::csrf::FIELD)
+            .map(|(_, v)| v.as_str())
+    }
+}
