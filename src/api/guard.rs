@@ -52,7 +52,9 @@ pub async fn harden(
         let name = HeaderName::from_static(name);
         // A rendered document or page sets its own policy (`render`, `web`), and the design
         // system's files their own caching; everything else is never stored.
-        if (name == header::CONTENT_SECURITY_POLICY || name == header::CACHE_CONTROL)
+        if (name == header::CONTENT_SECURITY_POLICY
+            || name == header::CACHE_CONTROL
+            || name == header::REFERRER_POLICY)
             && response.headers().contains_key(&name)
         {
             continue;

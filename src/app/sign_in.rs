@@ -228,13 +228,18 @@ pub async fn sign_out(db: &DatabaseConnection, session_id: &str) -> AppResult<()
     Ok(sign_in::end_session(db, session_id).await?)
 }
 
-/// The demo's users of a team, one per role: case managers exist already (their caseloads are
-/// stored); the others are created here.
+/// The demo's users of a team, one per role and both case managers (their caseloads are
+/// stored; the second holds the children awaiting sentence), created if missing.
 pub fn demo_users(team: &str) -> Vec<(String, &'static str, Role)> {
     vec![
         (
             format!("{team}:case-manager-1"),
             "Case manager 1",
+            Role::CaseManager,
+        ),
+        (
+            format!("{team}:case-manager-2"),
+            "Case manager 2",
             Role::CaseManager,
         ),
         (

@@ -23,7 +23,13 @@ pub fn words(code: &str) -> String {
 }
 
 handlebars_helper!(date_helper: |value: str| long_date(value));
-handlebars_helper!(words_helper: |value: str| words(value));
+handlebars_helper!(words_helper: |value: Json| match value {
+    serde_json::Value::String(code) => words(code),
+    // A tagged value (`{"provision": …}`): its tag.
+    serde_json::Value::Object(map) => map.keys().next().map_or_else(String::new, |k| words(k)),
+    serde_json::Value::Null => String::new(),
+    other => other.to_string(),
+});
 // A count of children as the reports give it: null is a suppressed count of 1 to 4.
 handlebars_helper!(count_helper: |value: Json| match value {
     serde_json::Value::Null => "fewer than 5".to_string(),

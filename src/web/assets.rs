@@ -6,6 +6,12 @@ use actix_web::{HttpResponse, web};
 use super::WebError;
 
 const FILES: &[(&str, &str, &[u8])] = &[
+    // The service's own icon (no GOV.UK crown).
+    (
+        "favicon.svg",
+        "image/svg+xml",
+        include_bytes!("../../static/favicon.svg"),
+    ),
     (
         "govuk-frontend.css",
         "text/css; charset=utf-8",

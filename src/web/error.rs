@@ -65,6 +65,10 @@ pub const PAGE_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 
      img-src 'self'; font-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; \
      frame-ancestors 'none'";
 
+/// Pages send no referrer to other sites, and their own address to the service itself: with
+/// `no-referrer` a browser's form posts carry `Origin: null`, which the CSRF check must refuse.
+pub const REFERRER_POLICY: &str = "same-origin";
+
 fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
@@ -134,6 +138,7 @@ impl ResponseError for WebError {
         HttpResponse::build(self.status_code())
             .content_type("text/html; charset=utf-8")
             .insert_header((header::CONTENT_SECURITY_POLICY, PAGE_POLICY))
+            .insert_header((header::REFERRER_POLICY, REFERRER_POLICY))
             .body(body)
     }
 }

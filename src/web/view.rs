@@ -7,7 +7,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::WebError;
-use super::error::PAGE_POLICY;
+use super::error::{PAGE_POLICY, REFERRER_POLICY};
 use crate::accounts::Role;
 use crate::app::sign_in::SignedIn;
 use crate::domain::FieldErrors;
@@ -95,6 +95,7 @@ pub fn page(
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .insert_header((header::CONTENT_SECURITY_POLICY, PAGE_POLICY))
+        .insert_header((header::REFERRER_POLICY, REFERRER_POLICY))
         .body(html))
 }
 

@@ -111,7 +111,7 @@ async fn signing_in_and_out(app: TestApp) {
     assert!(!csp.contains("unsafe-inline"), "{csp}");
     assert_eq!(headers["x-content-type-options"], "nosniff");
     assert_eq!(headers["cache-control"], "no-store");
-    assert_eq!(headers["referrer-policy"], "no-referrer");
+    assert_eq!(headers["referrer-policy"], "same-origin");
     let html = page.text().await.unwrap();
     assert!(html.contains("<h1 class=\"govuk-heading-l\">Sign in</h1>"));
     assert!(!html.contains("<script>"), "no inline script");

@@ -212,10 +212,11 @@ async fn render_plan(
         ("Plan accepted and places booked", !draft),
         (
             "Reviews recorded",
-            stored_reviews
-                .iter()
-                .filter(|r| r.plan_id.as_deref() == Some(plan_id))
-                .all(|r| r.state != ReviewState::Due),
+            !draft
+                && stored_reviews
+                    .iter()
+                    .filter(|r| r.plan_id.as_deref() == Some(plan_id))
+                    .all(|r| r.state != ReviewState::Due),
         ),
     ];
     let excludable: Vec<Value> = items
