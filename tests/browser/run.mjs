@@ -47,8 +47,11 @@ async function open(role) {
   await page.goto(`${base}/`);
   await page.fill("#user", signIns[role].user);
   await page.fill("#password", signIns[role].password);
-  await Promise.all([page.waitForLoadState("load"), page.click("button:has-text('Sign in')")]);
-  if (page.url().endsWith("/sign-in")) fail(`${role}: could not sign in`);
+  await Promise.all([
+    page.waitForURL((u) => !u.pathname.endsWith("/sign-in")).catch(() => fail(`${role}: could not sign in`)),
+    page.click("button:has-text('Sign in')"),
+  ]);
+  await page.waitForLoadState("load");
   return { context, page };
 }
 
@@ -153,8 +156,13 @@ async function shot(page, name) {
   await expectText(page, "Needs with no local provision", "manager's start");
   const body = (await page.textContent("body")).toLowerCase();
   if (!body.includes("gang")) fail("gang exit is not shown as unmet demand");
-  const charts = await page.locator("img.app-chart").evaluateAll((imgs) => imgs.map((i) => i.naturalWidth));
-  if (charts.length === 0 || charts.some((w) => w === 0)) fail(`charts did not load: ${charts}`);
+  const loaded = await page
+    .waitForFunction(() => {
+      const imgs = [...document.querySelectorAll("img.app-chart")];
+      return imgs.length > 0 && imgs.every((i) => i.complete && i.naturalWidth > 0);
+    }, null, { timeout: 30000 })
+    .then(() => true, () => false);
+  if (!loaded) fail("the gap picture's charts did not load");
   await axe(page, "provision gaps");
   await shot(page, "manager-provision-gaps");
   await page.goto(`${base}/what-if`);
