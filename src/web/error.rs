@@ -34,6 +34,9 @@ impl From<AppError> for WebError {
             AppError::Stale => WebError::Conflict(
                 "the record changed while you were reading it; open it again".into(),
             ),
+            AppError::VersionRequired => WebError::Conflict(
+                "the page did not say which version it showed; open it again".into(),
+            ),
             AppError::Busy | AppError::TimedOut => WebError::Busy,
             AppError::Invalid(errors) => WebError::Conflict(
                 errors

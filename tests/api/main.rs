@@ -3,6 +3,7 @@
 mod helpers;
 
 mod accounts;
+mod authorization;
 mod capacity;
 mod capacity_views;
 mod casework;
