@@ -32,6 +32,14 @@ cat > "$out/init.mjs" <<'JS'
 import { initAll } from "/assets/govuk-frontend.min.js";
 document.body.classList.add("js-enabled", "govuk-frontend-supported");
 initAll();
+// Long work (a plan, a proposal, a what-if): say so while the page waits for the answer.
+for (const form of document.querySelectorAll("form[data-long-running]")) {
+  form.addEventListener("submit", () => {
+    const status = form.querySelector(".app-progress");
+    if (status) status.hidden = false;
+    for (const button of form.querySelectorAll("button")) button.setAttribute("aria-disabled", "true");
+  });
+}
 JS
 # The published examples of each component the templates use: tests/govuk_components.rs renders
 # our partials with them and compares.

@@ -174,7 +174,7 @@ async fn request_logs_hold_the_route_pattern_never_the_path_or_query() {
 
     // A path that matches no route is logged as "unmatched", not as itself.
     for path in [
-        format!("/children/{secret}"),
+        format!("/nowhere/{secret}"),
         format!("/api/v1/children/{secret}?name={secret}"),
     ] {
         let seen = call(&capture, &db, test::TestRequest::get().uri(&path)).await;

@@ -247,7 +247,7 @@ async fn render_plan(
             "flags": doc.plan.flags.iter().map(|f| json!({"code": f.code.as_str(), "detail": f.detail})).collect::<Vec<_>>(),
             "reviews": plan_reviews,
             "excludable": excludable,
-            "today": crate::store::cohorts::today().to_string(),
+            "today": chrono::Utc::now().date_naive().to_string(),
         }),
     )?;
     if refused {

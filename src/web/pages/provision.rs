@@ -26,7 +26,7 @@ pub async fn list(
     let user = &page_caller.0;
     let access = Access::new(&db, &user.caller);
     access.allow(crate::app::access::COORDINATORS)?;
-    let today = crate::store::cohorts::today();
+    let today = chrono::Utc::now().date_naive();
     let names = intervention_names(&access).await?;
     let records = provision::list(&access).await?;
     let use_ = capacity::utilisation(&access, Window::weeks(today, WEEKS_AHEAD)).await?;
