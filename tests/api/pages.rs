@@ -419,6 +419,39 @@ async fn hostile_text_is_text(app: TestApp) {
     }
     let record = page_text(&app, &cm, &format!("/children/{}", child.id)).await;
     assert!(record.contains("&lt;svg/onload&#x3D;alert(2)&gt;"));
+
+    // A provider's name and area, on the coordinator's pages and the catalogue.
+    let mut stored = store::provision::list(&app.db, "demo-a")
+        .await
+        .unwrap()
+        .remove(0);
+    stored.provision.provider = CORPUS[0].into();
+    stored.provision.area = CORPUS[1].into();
+    let coordinator = Caller {
+        role: Role::Coordinator,
+        ..caller.clone()
+    };
+    store::provision::update(&app.db, &coordinator, &stored.provision, stored.version)
+        .await
+        .unwrap();
+    let co =
+        crate::pages::user_with_password(&app, "demo-a", Role::Coordinator, "demo-a:xss-co").await;
+    let co = sign_in_as(&app, &co).await;
+    for path in [
+        "/provision".to_string(),
+        format!("/provision/{}", stored.provision.id),
+        format!("/catalogue/{}", stored.provision.intervention),
+    ] {
+        let html = page_text(&app, &co, &path).await;
+        assert!(
+            !html.contains(CORPUS[0]) && !html.contains("<img src=x"),
+            "{path}"
+        );
+        assert!(
+            html.contains("&lt;script&gt;"),
+            "{path} shows the provider as text"
+        );
+    }
     assert!(record.contains("&lt;/textarea&gt;&lt;b&gt;bold&lt;/b&gt;"));
     assert!(
         record.contains("{{this}}{{{raw}}}"),

@@ -35,7 +35,7 @@ async function axe(page, what) {
     return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(" ")).slice(0, 3) }));
   }, axeSource);
   const bad = results.filter((v) => v.impact === "serious" || v.impact === "critical");
-  visited.push(`${what}: ${results.length} axe findings, ${bad.length} serious or critical`);
+  visited.push(`${what}: ${results.length} axe findings (${results.map((v) => `${v.impact} ${v.id}`).join(", ") || "none"}), ${bad.length} serious or critical`);
   for (const v of bad) fail(`${what}: axe ${v.impact} ${v.id} at ${v.nodes.join(", ")}`);
 }
 
