@@ -69,6 +69,16 @@ pub async fn harden(
 /// No route at this address: 404; a route at this address without this method: 405 with
 /// `Allow`.
 pub async fn not_found(req: HttpRequest) -> HttpResponse {
+    // A browser asking for a page that does not exist gets the pages' own 404 page.
+    let wants_page = !req.path().starts_with("/api/")
+        && req
+            .headers()
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("text/html"));
+    if wants_page {
+        return crate::web::WebError::NotFound.error_response();
+    }
     let methods = super::openapi::methods_at(req.path());
     if methods.is_empty() {
         return ApiError::NotFound.error_response();

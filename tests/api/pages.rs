@@ -222,6 +222,45 @@ async fn lockout_after_failures(app: TestApp) {
     sign_in_as(&app, &other).await;
 }
 
+async fn client_lockout(app: TestApp) {
+    // Guesses at many names from one address: the address is refused after its limit.
+    for k in 0..sign_in::CLIENT_FAILURES {
+        let name = format!("demo-a:nobody-{k}");
+        let r = post_form(
+            &app,
+            None,
+            "/sign-in",
+            &[("user", &name), ("password", "guess")],
+        )
+        .await;
+        assert_eq!(r.status(), 422);
+    }
+    let user = user_with_password(&app, "demo-a", Role::Manager, "demo-a:pages-client").await;
+    let r = post_form(
+        &app,
+        None,
+        "/sign-in",
+        &[("user", &user), ("password", PASSWORD)],
+    )
+    .await;
+    assert!(r.text().await.unwrap().contains("Too many failed sign-ins"));
+    // A page that does not exist is a page, for a browser.
+    let missing = browser()
+        .get(app.url("/no-such-page"))
+        .header("Accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), 404);
+    assert!(missing.text().await.unwrap().contains("Page not found"));
+}
+
+async fn absolute_timeout(app: TestApp) {
+    let user = user_with_password(&app, "demo-a", Role::Coordinator, "demo-a:pages-abs").await;
+    let cookie = sign_in_as(&app, &user).await;
+    assert_eq!(get_page(&app, &cookie, "/provision").await.status(), 303);
+}
+
 async fn idle_sessions_end(app: TestApp) {
     let user = user_with_password(&app, "demo-a", Role::Coordinator, "demo-a:pages-idle").await;
     let cookie = sign_in_as(&app, &user).await;
@@ -476,6 +515,21 @@ on_each_backend!(
     a_case_manager_plans_and_a_manager_sees_gaps
 );
 on_each_backend!(pages_escape_hostile_text, hostile_text_is_text);
+on_each_backend!(pages_lock_out_a_client_address, client_lockout);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_sessions_end_at_their_absolute_limit() {
+    for backend in crate::helpers::backends().await {
+        let app = TestApp::builder(backend)
+            .sessions(SessionPolicy {
+                idle_minutes: 30,
+                absolute_hours: 0,
+            })
+            .spawn()
+            .await;
+        absolute_timeout(app).await;
+    }
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pages_idle_sessions_end() {
