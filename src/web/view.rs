@@ -114,3 +114,32 @@ pub fn error_list(errors: &FieldErrors) -> Vec<Value> {
         .map(|e| json!({"text": format!("{}: {}", crate::render::format::words(&e.field), e.message)}))
         .collect()
 }
+
+/// A plan flag as the pages show it: its words and how loud its tag is (red: the child's or
+/// others' safety).
+pub fn flag(code: crate::domain::plan::FlagCode) -> serde_json::Value {
+    use crate::domain::plan::FlagCode::*;
+    let (label, safety) = match code {
+        NoOffendingFocusedWork => ("No offending-focused work", false),
+        HighRiskNoOffendingWork => ("High risk of serious harm, no offending-focused work", true),
+        OffendingNeedUnmet => ("Offending-related need unmet", false),
+        ConsiderMappa => ("Consider MAPPA", true),
+        NoRiskPlan => ("No risk management plan", true),
+        SafetyAndWellbeingPlan => ("Safety and wellbeing plan needed", true),
+        TransitionAt18 => (
+            "Turns 18 during the order: plan the move to adult services",
+            false,
+        ),
+        RequirementUnplanned => ("An order requirement has no planned work", false),
+    };
+    json!({
+        "code": code.as_str(),
+        "label": label,
+        "classes": if safety { "govuk-tag--red" } else { "govuk-tag--orange" },
+    })
+}
+
+/// "1 item", "2 items".
+pub fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}

@@ -340,11 +340,29 @@ async fn a_case_manager_plans_and_a_manager_sees_gaps(app: TestApp) {
         .chars()
         .take_while(|c| c.is_ascii_digit())
         .collect();
+    // A plan with flags or gaps is accepted only with the case manager's word that they read them.
+    if plan.contains("name=\"confirm\"") {
+        let unconfirmed = post_form(
+            &app,
+            Some(&cm),
+            &format!("{plan_path}/accept"),
+            &[("_csrf", &token), ("version", &version)],
+        )
+        .await;
+        assert_eq!(unconfirmed.status(), 422);
+        assert!(
+            unconfirmed
+                .text()
+                .await
+                .unwrap()
+                .contains("Confirm that you have read")
+        );
+    }
     let accepted = post_form(
         &app,
         Some(&cm),
         &format!("{plan_path}/accept"),
-        &[("_csrf", &token), ("version", &version)],
+        &[("_csrf", &token), ("version", &version), ("confirm", "yes")],
     )
     .await;
     assert_eq!(

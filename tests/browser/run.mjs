@@ -76,7 +76,7 @@ async function shot(page, name) {
   let child = null;
   for (let i = 0; i < n; i++) {
     const text = await rows.nth(i).textContent();
-    if (!text.includes("proposed order") && text.includes("order")) { child = rows.nth(i).locator("a").first(); break; }
+    if (!text.includes("awaiting sentence") && text.includes("order")) { child = rows.nth(i).locator("a").first(); break; }
   }
   if (!child) fail("no child on an order in the caseload");
   await Promise.all([page.waitForLoadState("load"), child.click()]);
@@ -87,33 +87,38 @@ async function shot(page, name) {
   await expectText(page, "Timeline", "plan page");
   await axe(page, "plan builder");
   await shot(page, "case-manager-plan-builder");
+  if ((await page.locator("#confirm").count()) > 0) await page.check("#confirm");
   await Promise.all([page.waitForURL(/accepted=1/, { timeout: 60000 }), page.click("button:has-text('Accept the plan')")]);
   await expectText(page, "The plan is accepted", "plan accepted");
   await axe(page, "accepted plan");
-  // Record the plan review (the one without an item's outcome).
-  const forms = page.locator("form[action*='/reviews/']");
-  const count = await forms.count();
-  let recorded = false;
-  for (let i = 0; i < count && !recorded; i++) {
-    const form = forms.nth(i);
-    if ((await form.locator("input[name=intervention]").count()) > 0) continue;
-    await form.locator("xpath=ancestor::details").locator("summary").click();
-    const today = new Date();
-    await form.locator("input[name='reviewed_on-day']").fill(String(today.getUTCDate()));
-    await form.locator("input[name='reviewed_on-month']").fill(String(today.getUTCMonth() + 1));
-    await form.locator("input[name='reviewed_on-year']").fill(String(today.getUTCFullYear()));
-    await form.locator("textarea[name=summary]").fill("Seen with the child and carer: the plan is going ahead.");
-    await Promise.all([page.waitForURL(/reviewed=1/), form.locator("button").click()]);
-    recorded = true;
+  // Record a review that is due: from the overdue list to the child's plan.
+  await page.goto(`${base}/reviews`);
+  await axe(page, "overdue reviews (case manager)");
+  const overdue = page.locator("tbody a").first();
+  if ((await overdue.count()) === 0) fail("no overdue review on the case manager's list");
+  await Promise.all([page.waitForLoadState("load"), overdue.click()]);
+  const recordIt = page.locator("a:has-text('record it')").first();
+  await Promise.all([page.waitForLoadState("load"), recordIt.click()]);
+  const form = page.locator("form[action*='/reviews/']").first();
+  await form.locator("xpath=ancestor::details").locator("summary").click();
+  const today = new Date();
+  await form.locator("input[name='reviewed_on-day']").fill(String(today.getUTCDate()));
+  await form.locator("input[name='reviewed_on-month']").fill(String(today.getUTCMonth() + 1));
+  await form.locator("input[name='reviewed_on-year']").fill(String(today.getUTCFullYear()));
+  if ((await form.locator("input[name=sessions_offered]").count()) > 0) {
+    await form.locator("input[name=sessions_offered]").fill("6");
+    await form.locator("input[name=sessions_attended]").fill("5");
   }
-  if (!recorded) fail("no plan review to record");
+  await form.locator("textarea[name=summary]").fill("Seen with the child and carer: attending well; the plan goes ahead.");
+  await axe(page, "review form");
+  await Promise.all([page.waitForURL(/reviewed=1/), form.locator("button").click()]);
   await expectText(page, "The review is recorded", "review recorded");
   // A child awaiting sentence: the service's proposal, printable.
   await page.goto(`${base}/caseload`);
   let awaiting = null;
   for (let i = 0; i < n; i++) {
     const text = await rows.nth(i).textContent();
-    if (text.includes("proposed order")) { awaiting = rows.nth(i).locator("a").first(); break; }
+    if (text.includes("awaiting sentence")) { awaiting = rows.nth(i).locator("a").first(); break; }
   }
   if (awaiting) {
     await Promise.all([page.waitForLoadState("load"), awaiting.click()]);

@@ -15,7 +15,7 @@ use crate::render::Renderer;
 use crate::store::reviews::ReviewState;
 use crate::web::WebError;
 use crate::web::session::Page;
-use crate::web::view::page;
+use crate::web::view::{flag, page, plural};
 
 /// Intervention ids to names, for the pages (ids are never shown alone).
 pub async fn intervention_names(access: &Access<'_>) -> Result<Vec<(String, String)>, WebError> {
@@ -30,6 +30,11 @@ pub async fn intervention_names(access: &Access<'_>) -> Result<Vec<(String, Stri
     .into_iter()
     .map(|s| (s.intervention.id, s.intervention.name))
     .collect())
+}
+
+/// Reviews may be recorded from two weeks before they fall due; later ones are scheduled.
+pub fn recordable_until() -> chrono::NaiveDate {
+    chrono::Utc::now().date_naive() + chrono::Duration::days(14)
 }
 
 pub fn name_of(names: &[(String, String)], id: &str) -> String {
@@ -64,22 +69,21 @@ pub async fn caseload(
             .filter(|r| r.state == ReviewState::Due)
             .map(|r| r.due)
             .min();
-        let flags: Vec<String> = latest
-            .map(|p| {
-                p.document
-                    .plan
-                    .flags
-                    .iter()
-                    .map(|f| crate::render::format::words(f.code.as_str()))
-                    .collect()
-            })
+        // The flags of the plan in force, else of the latest draft; each once.
+        let mut codes: Vec<_> = live
+            .or(latest)
+            .map(|p| p.document.plan.flags.iter().map(|f| f.code).collect())
             .unwrap_or_default();
+        codes.sort();
+        codes.dedup();
+        let flags: Vec<Value> = codes.into_iter().map(flag).collect();
+        let awaiting = order.is_some_and(|o| o.order_type == OrderType::Proposed);
         rows.push(json!({
             "id": child.id,
             "name": child.record.name,
             "reference": child.record.reference,
-            "order": order.map(|o| o.order_type.label()),
-            "order_end": order.map(|o| o.end.to_string()),
+            "order": order.map(|o| if awaiting { "awaiting sentence" } else { o.order_type.label() }),
+            "order_end": order.filter(|_| !awaiting).map(|o| o.end.to_string()),
             "next_review": next_review.map(|d| d.to_string()),
             "overdue": next_review.is_some_and(|d| d < chrono::Utc::now().date_naive()),
             "plan": match (live, latest) {
@@ -132,6 +136,7 @@ pub async fn child(
             "risk_of_serious_harm": a.risk_of_serious_harm,
             "safety_and_wellbeing": a.safety_and_wellbeing,
             "intervention_level": a.intervention_level,
+            "override_reason": a.override_reason,
             "needs": a.needs.iter().map(|n| json!({
                 "name": need_name(&n.need),
                 "level": n.level,
@@ -141,11 +146,16 @@ pub async fn child(
         })
     });
     let order = orders.last().map(|o| {
+        let order = &o.document.order;
         json!({
-            "type": o.document.order.order_type.label(),
-            "start": o.document.order.start.to_string(),
-            "end": o.document.order.end.to_string(),
+            "type": order.order_type.label(),
+            "awaiting": order.order_type == OrderType::Proposed,
+            "start": order.start.to_string(),
+            "end": order.end.to_string(),
             "offence": o.document.offence,
+            "requirements": order.requirements.as_ref().map(|rs| rs.iter().map(|r| {
+                crate::render::format::words(&serde_json::to_value(r).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default())
+            }).collect::<Vec<_>>().join(", ")),
         })
     });
     let decisions: Vec<Value> = decisions
@@ -153,7 +163,8 @@ pub async fn child(
         .map(|d| {
             let d = &d.document;
             json!({
-                "agency": d.agency,
+                "agency": crate::render::format::words(&d.agency),
+                "agreed_by": d.agreed_by,
                 "decision": d.decision,
                 "intervention": d.intervention.as_deref().map(|i| name_of(&names, i)),
                 "reason": d.reason,
@@ -163,14 +174,20 @@ pub async fn child(
             })
         })
         .collect();
+    let live_plan = plans
+        .iter()
+        .rev()
+        .find(|p| matches!(p.state, PlanState::Accepted | PlanState::Active))
+        .map(|p| p.id.clone());
     let plans: Vec<Value> = plans
         .iter()
         .rev()
         .map(|p| {
             json!({
                 "id": p.id, "number": p.number, "state": p.state,
-                "created_at": p.created_at, "items": p.document.plan.items.len(),
-                "gaps": p.document.plan.gaps.len(),
+                "created_at": p.created_at,
+                "items": plural(p.document.plan.items.len(), "item", "items"),
+                "gaps": plural(p.document.plan.gaps.len(), "gap", "gaps"),
             })
         })
         .collect();
@@ -179,7 +196,8 @@ pub async fn child(
         .map(|r| {
             json!({
                 "id": r.id, "kind": r.kind, "due": r.due.to_string(), "state": r.state,
-                "plan_id": r.plan_id,
+                "open": r.state == ReviewState::Due && r.due <= recordable_until(),
+                "plan_id": r.plan_id.clone().or_else(|| live_plan.clone()),
                 "intervention": r.intervention.as_deref().map(|i| name_of(&names, i)),
                 "summary": r.record.as_ref().map(|rec| rec.summary.clone()),
             })
@@ -190,6 +208,20 @@ pub async fn child(
         .map(|p| json!({"id": p.id, "number": p.number, "state": p.state}))
         .collect();
     let risk = risk_plans.last().map(|r| &r.document);
+    // What must be in place at the child's levels and is not.
+    let mut warnings = Vec::new();
+    if let Some(a) = assessments.last().map(|a| &a.document) {
+        if a.risk_of_serious_harm.is_high_or_above()
+            && risk.and_then(|r| r.risk_management.as_ref()).is_none()
+        {
+            warnings.push("Risk of serious harm is high or very high and no risk management plan with contingency is recorded.");
+        }
+        if a.safety_and_wellbeing.is_high_or_above()
+            && risk.and_then(|r| r.safety_and_wellbeing.as_ref()).is_none()
+        {
+            warnings.push("Safety and wellbeing concerns are high or very high and no safety and wellbeing plan is recorded.");
+        }
+    }
     page(
         &renderer,
         "child",
@@ -207,10 +239,12 @@ pub async fn child(
                 "ehcp": child.record.ehcp,
                 "gang_affiliations": child.record.gang_affiliations.join(", "),
                 "unsafe_areas": child.record.unsafe_areas.join(", "),
+                "non_associations": child.record.non_associations.join(", "),
             },
             "assessment": assessment,
             "order": order,
             "risk_plans": risk,
+            "warnings": warnings,
             "decisions": decisions,
             "plans": plans,
             "reviews": child_reviews,

@@ -223,7 +223,9 @@ pub async fn overdue_reviews(
 ) -> Result<HttpResponse, WebError> {
     let user = &page_caller.0;
     let access = Access::new(&db, &user.caller);
-    let view = match reviews::overdue(&access, false).await? {
+    // A case manager sees their own children's; admins the team's; managers the counts.
+    let mine = user.caller.role == crate::accounts::Role::CaseManager;
+    let view = match reviews::overdue(&access, mine).await? {
         OverdueView::Counts(counts) => json!({
             "counts": counts.iter().map(|(holder, n)| json!({"holder": holder, "count": n})).collect::<Vec<_>>(),
         }),

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use sea_orm::DatabaseConnection;
 use serde_json::{Value, json};
 
-use super::caseload::{intervention_names, name_of};
+use super::caseload::{intervention_names, name_of, recordable_until};
 use crate::app::access::Access;
 use crate::app::case_plans::{self, AcceptAnswers, Accepted};
 use crate::app::planning::Solvers;
@@ -17,13 +17,14 @@ use crate::domain::case_plan::{
     BuildRequest, CaseExclusion, EndedEarly, ItemOutcome, ItemStatus, NeedOutcome, PlanState,
     ReviewRecord,
 };
-use crate::domain::levels::Level;
+use crate::domain::casework::OrderRecord;
+use crate::domain::levels::{DeliveredUnder, Level, OrderType};
 use crate::domain::problem::KeptItem;
 use crate::render::Renderer;
 use crate::store::reviews::ReviewState;
 use crate::web::form::Form;
 use crate::web::session::Page;
-use crate::web::view::{error_list, page, see_other};
+use crate::web::view::{error_list, flag, page, see_other};
 use crate::web::{WebError, csrf};
 
 pub async fn build(
@@ -39,6 +40,15 @@ pub async fn build(
     let form = Form::parse(&body)?;
     csrf::check(&req, user, form.csrf())?;
     let access = Access::new(&db, &user.caller);
+    let orders = casework::list_records::<OrderRecord>(&access, &id).await?;
+    if orders
+        .last()
+        .is_some_and(|o| o.document.order.order_type == OrderType::Proposed)
+    {
+        return Err(WebError::Conflict(
+            "the child awaits sentence: build the pre-sentence proposal instead; the plan is built once the court has sentenced".into(),
+        ));
+    }
     // Kept items arrive as "intervention|provision|start"; left-out ones with their reason.
     let pins = form
         .all("keep")
@@ -130,6 +140,21 @@ async fn render_plan(
     errors: Vec<Value>,
     banner: Option<Value>,
 ) -> Result<HttpResponse, WebError> {
+    render_plan_with(user, db, renderer, id, plan_id, errors, banner, None).await
+}
+
+/// The plan page; `open_review`: the review whose form was refused, shown open with its errors.
+#[allow(clippy::too_many_arguments)]
+async fn render_plan_with(
+    user: &crate::app::sign_in::SignedIn,
+    db: &DatabaseConnection,
+    renderer: &Renderer,
+    id: &str,
+    plan_id: &str,
+    errors: Vec<Value>,
+    banner: Option<Value>,
+    open_review: Option<&str>,
+) -> Result<HttpResponse, WebError> {
     let access = Access::new(db, &user.caller);
     let child = casework::get_child(&access, id).await?;
     let plan = case_plans::get_plan(&access, id, plan_id).await?;
@@ -165,8 +190,8 @@ async fn render_plan(
                 "rationale": i.rationale,
                 "offending_focused": i.offending_focused,
                 "assessment": i.assessment,
-                "weekly_hours": i.weekly_hours,
-                "under": i.under,
+                "weekly_hours": hours(i.weekly_hours),
+                "under": i.under.as_deref().map(|u| DeliveredUnder::parse(u).map_or_else(|| u.to_string(), |d| d.label())),
                 "after": i.after.iter().map(|a| name_of(&names, a)).collect::<Vec<_>>().join(", "),
                 "keep": format!("{}|{}|{}", i.intervention, i.provision, i.start),
                 // The timeline's bar, as tenths of the plan's span (no inline style is allowed).
@@ -182,9 +207,14 @@ async fn render_plan(
         .map(|g| json!({"need": need_name(&g.need), "level": g.level, "reason": g.reason, "detail": g.detail}))
         .collect();
     let stored_reviews = reviews::list_reviews(&access, id).await?;
+    // A review of no particular version (a significant change) belongs to the plan in force.
+    let live = matches!(plan.state, PlanState::Accepted | PlanState::Active);
+    let of_this_plan = |r: &&crate::store::reviews::StoredReview| {
+        r.plan_id.as_deref() == Some(plan_id) || (r.plan_id.is_none() && live)
+    };
     let plan_reviews: Vec<Value> = stored_reviews
         .iter()
-        .filter(|r| r.plan_id.as_deref() == Some(plan_id))
+        .filter(|r| of_this_plan(r))
         .map(|r| {
             let item = r
                 .intervention
@@ -195,7 +225,9 @@ async fn render_plan(
                 "version": r.version,
                 "kind": r.kind,
                 "due": r.due.to_string(),
-                "due_now": r.state == ReviewState::Due,
+                "due_now": r.state == ReviewState::Due && r.due <= recordable_until(),
+                "scheduled": r.state == ReviewState::Due && r.due > recordable_until(),
+                "refused": open_review == Some(r.id.as_str()),
                 "state": r.state,
                 "intervention": r.intervention,
                 "intervention_name": r.intervention.as_deref().map(|i| name_of(&names, i)),
@@ -215,7 +247,7 @@ async fn render_plan(
             !draft
                 && stored_reviews
                     .iter()
-                    .filter(|r| r.plan_id.as_deref() == Some(plan_id))
+                    .filter(|r| of_this_plan(r))
                     .all(|r| r.state != ReviewState::Due),
         ),
     ];
@@ -244,7 +276,12 @@ async fn render_plan(
             "tasks": tasks.iter().map(|(t, done)| json!({"text": t, "done": done})).collect::<Vec<_>>(),
             "items": items,
             "gaps": gaps,
-            "flags": doc.plan.flags.iter().map(|f| json!({"code": f.code.as_str(), "detail": f.detail})).collect::<Vec<_>>(),
+            "flags": doc.plan.flags.iter().map(|f| {
+                let mut view = flag(f.code);
+                view["detail"] = json!(f.detail);
+                view
+            }).collect::<Vec<_>>(),
+            "must_confirm": !doc.plan.flags.is_empty() || !doc.plan.gaps.is_empty(),
             "reviews": plan_reviews,
             "excludable": excludable,
             "today": chrono::Utc::now().date_naive().to_string(),
@@ -269,11 +306,20 @@ pub async fn accept(
     csrf::check(&req, user, form.csrf())?;
     let (id, plan_id) = path.into_inner();
     let version = form.get("version").parse::<i64>().ok();
+    // A plan with flags or gaps is accepted only by someone who says they have read them.
+    let access = Access::new(&db, &user.caller);
+    // Who may accept, before the plan is read (coordinators may read plans, not accept them).
+    access.allow(crate::app::casework::CASE_WORKERS)?;
+    let plan = case_plans::get_plan(&access, &id, &plan_id).await?;
+    let open = !plan.document.plan.flags.is_empty() || !plan.document.plan.gaps.is_empty();
+    if open && form.get("confirm") != "yes" {
+        let error = json!({"text": "Confirm that you have read the plan's flags and gaps and decided what to do about each", "href": "#confirm"});
+        return render_plan(user, &db, &renderer, &id, &plan_id, vec![error], None).await;
+    }
     let answers = AcceptAnswers {
         accepted: &|_| String::new(),
         refused: &|_| (500, String::new()),
     };
-    let access = Access::new(&db, &user.caller);
     match case_plans::accept_plan(&access, &id, &plan_id, version, None, None, &answers).await {
         Ok(Accepted::Plan(_)) | Ok(Accepted::Replay { .. }) => Ok(see_other(&format!(
             "/children/{id}/plans/{plan_id}?accepted=1"
@@ -326,7 +372,7 @@ pub async fn record_review(
         form.get("reviewed_on-day").parse().unwrap_or(0),
     );
     if reviewed_on.is_none() {
-        problems.push(json!({"text": "Enter the date of the review as a real date, like 4 10 2026", "href": "#reviewed_on-day"}));
+        problems.push(json!({"text": "Enter the date of the review as a real date, like 4 10 2026", "href": format!("#reviewed_on-day-{review_id}")}));
     }
     let mut items = Vec::new();
     let intervention = form.get("intervention");
@@ -334,7 +380,7 @@ pub async fn record_review(
         let offered = form.get("sessions_offered").parse::<u32>();
         let attended = form.get("sessions_attended").parse::<u32>();
         if offered.is_err() || attended.is_err() {
-            problems.push(json!({"text": "Enter the sessions offered and attended as whole numbers", "href": "#sessions_offered"}));
+            problems.push(json!({"text": "Enter the sessions offered and attended as whole numbers", "href": format!("#sessions_offered-{review_id}")}));
         }
         let status = match form.get("status") {
             "completed" => ItemStatus::Completed,
@@ -392,7 +438,28 @@ pub async fn record_review(
             Err(e) => return Err(e.into()),
         }
     }
-    render_plan(user, &db, &renderer, &id, &plan_id, problems, None).await
+    render_plan_with(
+        user,
+        &db,
+        &renderer,
+        &id,
+        &plan_id,
+        problems,
+        None,
+        Some(&review_id),
+    )
+    .await
+}
+
+/// "1 hour", "1.5 hours".
+fn hours(h: f64) -> String {
+    let rounded = (h * 10.0).round() / 10.0;
+    let text = if rounded.fract() == 0.0 {
+        format!("{}", rounded as i64)
+    } else {
+        format!("{rounded:.1}")
+    };
+    format!("{text} {}", if rounded == 1.0 { "hour" } else { "hours" })
 }
 
 pub async fn build_proposal(

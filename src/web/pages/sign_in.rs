@@ -61,7 +61,12 @@ pub async fn submit(
         "Sign in",
         None,
         "",
-        json!({"errors": errors, "user": user}),
+        json!({
+            "user_error": errors.iter().find(|e| e["href"] == "#user").map(|e| e["text"].clone()),
+            "password_error": errors.iter().find(|e| e["href"] == "#password").map(|e| e["text"].clone()),
+            "errors": errors,
+            "user": user,
+        }),
     )?;
     *response.status_mut() = actix_web::http::StatusCode::UNPROCESSABLE_ENTITY;
     Ok(response)
