@@ -57,6 +57,11 @@ pub enum Command {
         #[command(subcommand)]
         action: TokenAction,
     },
+    /// Users who sign in to the pages: add one, set a password, disable one.
+    User {
+        #[command(subcommand)]
+        action: UserAction,
+    },
     /// Plan one young person from a planning document (docs/planning.md §1); prints the plan.
     Plan {
         #[arg(long)]
@@ -147,6 +152,35 @@ pub enum TokenAction {
     },
     /// Revoke a token (give the token or its id).
     Revoke { token: String },
+}
+
+/// Passwords are read from the first line of standard input, never from an argument (which
+/// other users of the machine can see).
+#[derive(Subcommand, Debug)]
+pub enum UserAction {
+    /// Add a user to a team with a role and a password (from standard input).
+    Add {
+        #[arg(long)]
+        team: String,
+        /// The user name they sign in with, such as `north:j.smith`.
+        #[arg(long)]
+        user: String,
+        /// Their name as the pages show it.
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_enum)]
+        role: Role,
+    },
+    /// Set a user's password (from standard input); this also enables a disabled user.
+    Password {
+        #[arg(long)]
+        user: String,
+    },
+    /// Disable a user: every session of theirs ends at once and they cannot sign in.
+    Disable {
+        #[arg(long)]
+        user: String,
+    },
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -261,6 +295,7 @@ async fn run(command: Command, settings: Settings) -> Result<(), CliError> {
             load_demo(&db, &settings.catalogue_dir).await
         }
         Command::Token { action } => token_command(action, &settings).await,
+        Command::User { action } => user_command(action, &settings).await,
         Command::Allocate {
             input,
             team,
@@ -359,6 +394,63 @@ async fn token_command(action: TokenAction, settings: &Settings) -> Result<(), C
                 .await
                 .map_err(no_such("token", "no such token".into()))?;
             println!("revoked");
+        }
+    }
+    Ok(())
+}
+
+fn password_from_stdin() -> Result<String, CliError> {
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .map_err(anyhow::Error::from)?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_string())
+}
+
+async fn user_command(action: UserAction, settings: &Settings) -> Result<(), CliError> {
+    let db = open(settings).await?;
+    match action {
+        UserAction::Add {
+            team,
+            user,
+            name,
+            role,
+        } => {
+            if !store::accounts::team_exists(&db, &team).await? {
+                return Err(FieldError {
+                    field: "--team".into(),
+                    message: format!("no team '{team}'"),
+                }
+                .into());
+            }
+            let password = password_from_stdin()?;
+            // Checked before the user is added, so a refused password adds nobody.
+            if password.chars().count() < app::sign_in::MINIMUM_PASSWORD_LENGTH {
+                return Err(FieldError {
+                    field: "password".into(),
+                    message: format!(
+                        "must be at least {} characters",
+                        app::sign_in::MINIMUM_PASSWORD_LENGTH
+                    ),
+                }
+                .into());
+            }
+            store::accounts::ensure_user(&db, &team, &user, &name, role).await?;
+            app::sign_in::set_password(&db, &user, &password).await?;
+            println!("added {user} ({}) to {team}", role.as_str());
+        }
+        UserAction::Password { user } => {
+            let password = password_from_stdin()?;
+            app::sign_in::set_password(&db, &user, &password)
+                .await
+                .map_err(no_such("--user", format!("no user '{user}'")))?;
+            println!("password set for {user}");
+        }
+        UserAction::Disable { user } => {
+            app::sign_in::disable_user(&db, &user)
+                .await
+                .map_err(no_such("--user", format!("no user '{user}'")))?;
+            println!("{user} disabled; their sessions have ended");
         }
     }
     Ok(())

@@ -340,3 +340,52 @@ fn an_invalid_document_exits_2_naming_the_field() {
         assert!(output.stdout.is_empty());
     }
 }
+
+/// Users for the pages: added with a password read from standard input, refused with a short
+/// one (and then not added), given a new password, disabled.
+#[test]
+fn users_are_added_given_passwords_and_disabled() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let database = format!("sqlite://{}", dir.path().join("db.sqlite").display());
+    let run = |args: &[&str], stdin: &str| {
+        let mut child = binary()
+            .args(["--database", &database])
+            .args(args)
+            .current_dir(repo("."))
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    };
+    assert!(run(&["migrate"], "").status.success());
+    // No such team.
+    let out = run(
+        &["user", "add", "--team", "north", "--user", "north:jo", "--name", "Jo", "--role", "manager"],
+        "a long enough password\n",
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("--team"));
+    assert!(run(&["demo"], "").status.success());
+    let add = ["user", "add", "--team", "demo-a", "--user", "demo-a:jo", "--name", "Jo", "--role", "manager"];
+    let short = run(&add, "short\n");
+    assert_eq!(short.status.code(), Some(2));
+    assert!(stderr(&short).contains("at least 12 characters"), "{}", stderr(&short));
+    let missing = run(&["user", "disable", "--user", "demo-a:jo"], "");
+    assert_eq!(missing.status.code(), Some(2), "a refused password added nobody");
+    let added = run(&add, "a long enough password\n");
+    assert!(added.status.success(), "{}", stderr(&added));
+    let password = run(&["user", "password", "--user", "demo-a:jo"], "another long password\n");
+    assert!(password.status.success(), "{}", stderr(&password));
+    let disabled = run(&["user", "disable", "--user", "demo-a:jo"], "");
+    assert!(disabled.status.success(), "{}", stderr(&disabled));
+    assert!(String::from_utf8_lossy(&disabled.stdout).contains("disabled"));
+}
