@@ -369,21 +369,46 @@ fn users_are_added_given_passwords_and_disabled() {
     assert!(run(&["migrate"], "").status.success());
     // No such team.
     let out = run(
-        &["user", "add", "--team", "north", "--user", "north:jo", "--name", "Jo", "--role", "manager"],
+        &[
+            "user", "add", "--team", "north", "--user", "north:jo", "--name", "Jo", "--role",
+            "manager",
+        ],
         "a long enough password\n",
     );
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stderr(&out).contains("--team"));
     assert!(run(&["demo"], "").status.success());
-    let add = ["user", "add", "--team", "demo-a", "--user", "demo-a:jo", "--name", "Jo", "--role", "manager"];
+    let add = [
+        "user",
+        "add",
+        "--team",
+        "demo-a",
+        "--user",
+        "demo-a:jo",
+        "--name",
+        "Jo",
+        "--role",
+        "manager",
+    ];
     let short = run(&add, "short\n");
     assert_eq!(short.status.code(), Some(2));
-    assert!(stderr(&short).contains("at least 12 characters"), "{}", stderr(&short));
+    assert!(
+        stderr(&short).contains("at least 12 characters"),
+        "{}",
+        stderr(&short)
+    );
     let missing = run(&["user", "disable", "--user", "demo-a:jo"], "");
-    assert_eq!(missing.status.code(), Some(2), "a refused password added nobody");
+    assert_eq!(
+        missing.status.code(),
+        Some(2),
+        "a refused password added nobody"
+    );
     let added = run(&add, "a long enough password\n");
     assert!(added.status.success(), "{}", stderr(&added));
-    let password = run(&["user", "password", "--user", "demo-a:jo"], "another long password\n");
+    let password = run(
+        &["user", "password", "--user", "demo-a:jo"],
+        "another long password\n",
+    );
     assert!(password.status.success(), "{}", stderr(&password));
     let disabled = run(&["user", "disable", "--user", "demo-a:jo"], "");
     assert!(disabled.status.success(), "{}", stderr(&disabled));
