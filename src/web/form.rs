@@ -11,6 +11,18 @@ impl Form {
             .map_err(|_| WebError::Conflict("the form could not be read".into()))
     }
 
+    /// A form that changes something: parsed, then its CSRF token and origin checked against
+    /// the signed-in user's session.
+    pub fn checked(
+        req: &actix_web::HttpRequest,
+        user: &crate::app::sign_in::SignedIn,
+        body: &[u8],
+    ) -> Result<Form, WebError> {
+        let form = Form::parse(body)?;
+        super::csrf::check(req, user, form.csrf())?;
+        Ok(form)
+    }
+
     /// The first value of `name`, trimmed; empty when absent.
     pub fn get(&self, name: &str) -> &str {
         self.0

@@ -17,10 +17,10 @@ use crate::app::{AppError, provision};
 use crate::render::Renderer;
 use crate::reports::charts::{self, CHARTS};
 use crate::reports::what_if::{ProvisionChange, WhatIfRequest};
+use crate::web::WebError;
 use crate::web::form::Form;
 use crate::web::session::Page;
 use crate::web::view::{error_list, page};
-use crate::web::{WebError, csrf};
 
 pub async fn gaps(
     page_caller: Page,
@@ -181,8 +181,7 @@ pub async fn what_if(
     body: web::Bytes,
 ) -> Result<HttpResponse, WebError> {
     let user = &page_caller.0;
-    let form = Form::parse(&body)?;
-    csrf::check(&req, user, form.csrf())?;
+    let form = Form::checked(&req, user, &body)?;
     let access = Access::new(&db, &user.caller);
     access.allow(reports::REPORT_READERS)?;
     let mut view = what_if_choices(&access).await?;

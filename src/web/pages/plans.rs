@@ -22,10 +22,10 @@ use crate::domain::levels::{DeliveredUnder, Level, OrderType};
 use crate::domain::problem::KeptItem;
 use crate::render::Renderer;
 use crate::store::reviews::ReviewState;
+use crate::web::WebError;
 use crate::web::form::Form;
 use crate::web::session::Page;
 use crate::web::view::{error_list, flag, page, see_other};
-use crate::web::{WebError, csrf};
 
 pub async fn build(
     req: HttpRequest,
@@ -37,8 +37,7 @@ pub async fn build(
     body: web::Bytes,
 ) -> Result<HttpResponse, WebError> {
     let user = &page_caller.0;
-    let form = Form::parse(&body)?;
-    csrf::check(&req, user, form.csrf())?;
+    let form = Form::checked(&req, user, &body)?;
     let access = Access::new(&db, &user.caller);
     let orders = casework::list_records::<OrderRecord>(&access, &id).await?;
     if orders
@@ -91,7 +90,17 @@ pub async fn build(
                         .join("; "),
                 ))
             } else {
-                render_plan(user, &db, &renderer, &id, back, error_list(&errors), None).await
+                render_plan(
+                    user,
+                    &db,
+                    &renderer,
+                    &id,
+                    back,
+                    error_list(&errors),
+                    None,
+                    None,
+                )
+                .await
             }
         }
         Err(e) => Err(e.into()),
@@ -127,25 +136,14 @@ pub async fn show(
         &plan_id,
         vec![],
         banner,
+        None,
     )
     .await
 }
 
-async fn render_plan(
-    user: &crate::app::sign_in::SignedIn,
-    db: &DatabaseConnection,
-    renderer: &Renderer,
-    id: &str,
-    plan_id: &str,
-    errors: Vec<Value>,
-    banner: Option<Value>,
-) -> Result<HttpResponse, WebError> {
-    render_plan_with(user, db, renderer, id, plan_id, errors, banner, None).await
-}
-
 /// The plan page; `open_review`: the review whose form was refused, shown open with its errors.
 #[allow(clippy::too_many_arguments)]
-async fn render_plan_with(
+async fn render_plan(
     user: &crate::app::sign_in::SignedIn,
     db: &DatabaseConnection,
     renderer: &Renderer,
@@ -302,8 +300,7 @@ pub async fn accept(
     body: web::Bytes,
 ) -> Result<HttpResponse, WebError> {
     let user = &page_caller.0;
-    let form = Form::parse(&body)?;
-    csrf::check(&req, user, form.csrf())?;
+    let form = Form::checked(&req, user, &body)?;
     let (id, plan_id) = path.into_inner();
     let version = form.get("version").parse::<i64>().ok();
     // A plan with flags or gaps is accepted only by someone who says they have read them.
@@ -314,7 +311,7 @@ pub async fn accept(
     let open = !plan.document.plan.flags.is_empty() || !plan.document.plan.gaps.is_empty();
     if open && form.get("confirm") != "yes" {
         let error = json!({"text": "Confirm that you have read the plan's flags and gaps and decided what to do about each", "href": "#confirm"});
-        return render_plan(user, &db, &renderer, &id, &plan_id, vec![error], None).await;
+        return render_plan(user, &db, &renderer, &id, &plan_id, vec![error], None, None).await;
     }
     let answers = AcceptAnswers {
         accepted: &|_| String::new(),
@@ -333,6 +330,7 @@ pub async fn accept(
                 &plan_id,
                 vec![json!({"text": message})],
                 None,
+                None,
             )
             .await
         }
@@ -344,6 +342,7 @@ pub async fn accept(
                 &id,
                 &plan_id,
                 error_list(&errors),
+                None,
                 None,
             )
             .await
@@ -361,8 +360,7 @@ pub async fn record_review(
     body: web::Bytes,
 ) -> Result<HttpResponse, WebError> {
     let user = &page_caller.0;
-    let form = Form::parse(&body)?;
-    csrf::check(&req, user, form.csrf())?;
+    let form = Form::checked(&req, user, &body)?;
     let (id, review_id) = path.into_inner();
     let plan_id = form.get("plan").to_string();
     let mut problems = Vec::new();
@@ -438,7 +436,7 @@ pub async fn record_review(
             Err(e) => return Err(e.into()),
         }
     }
-    render_plan_with(
+    render_plan(
         user,
         &db,
         &renderer,
@@ -471,8 +469,7 @@ pub async fn build_proposal(
     body: web::Bytes,
 ) -> Result<HttpResponse, WebError> {
     let user = &page_caller.0;
-    let form = Form::parse(&body)?;
-    csrf::check(&req, user, form.csrf())?;
+    Form::checked(&req, user, &body)?;
     let access = Access::new(&db, &user.caller);
     let proposal = proposals::build_proposal(&access, &solvers, &id, Default::default()).await?;
     Ok(see_other(&format!(

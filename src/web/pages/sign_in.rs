@@ -78,8 +78,7 @@ pub async fn sign_out(
     db: web::Data<DatabaseConnection>,
     body: web::Bytes,
 ) -> Result<HttpResponse, WebError> {
-    let form = Form::parse(&body)?;
-    csrf::check(&req, &page.0, form.csrf())?;
+    Form::checked(&req, &page.0, &body)?;
     sign_in::sign_out(&db, &page.0.session_id).await?;
     let mut response = see_other("/sign-in");
     response
