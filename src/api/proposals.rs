@@ -14,11 +14,9 @@ use crate::app::Access;
 use crate::app::casework::CASE_WORKERS;
 use crate::app::planning::Solvers;
 use crate::app::proposals;
-use crate::domain::casework::ChildRecord;
 use crate::domain::proposal::{ProposalDocument, ProposalRequest};
 use crate::render::Renderer;
-use crate::render::proposal::{Identity, Standing, view};
-use crate::store::proposals::{ProposalState, StoredProposal};
+use crate::store::proposals::StoredProposal;
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(build_proposal)
@@ -119,25 +117,6 @@ pub async fn get_proposal(
     ))
 }
 
-pub fn report_view(
-    child: &ChildRecord,
-    p: &StoredProposal,
-) -> crate::render::proposal::ProposalView {
-    view(
-        &Identity {
-            name: &child.name,
-            reference: &child.reference,
-            date_of_birth: child.date_of_birth,
-        },
-        &Standing {
-            number: p.number,
-            finalised: p.state == ProposalState::Finalised,
-            finalised_at: p.finalised_at.as_deref(),
-        },
-        &p.document,
-    )
-}
-
 enum Format {
     Html,
     Text,
@@ -152,7 +131,7 @@ async fn rendered(
 ) -> Result<HttpResponse, ApiError> {
     let (id, proposal_id) = path;
     let (child, proposal) = proposals::get_proposal(access, &id, &proposal_id).await?;
-    let view = report_view(&child, &proposal);
+    let view = proposals::court_report_view(&child, &proposal);
     let internal = |e: crate::render::RenderError| ApiError::Internal(e.into());
     Ok(match format {
         Format::Html => HttpResponse::Ok()

@@ -20,6 +20,7 @@ use crate::domain::sentencing::{
     Disposal, PackageRequest, ReferralConditions, RequirementTerms, Sentenced,
     check_fostering_before_18, months_between,
 };
+use crate::render::proposal::{Identity, ProposalView, Standing, view};
 use crate::store::case_records::RecordKind;
 use crate::store::proposals::{ProposalState, StoredProposal};
 use crate::store::{self, cohorts::today};
@@ -439,4 +440,22 @@ pub async fn finalise_proposal(
     document.risk = summary;
     document.cautions.clear();
     Ok(store::proposals::finalise(access.db, access.caller, &proposal, version, &document).await?)
+}
+
+/// The court report's view of a stored proposal (`render::proposal`), for the printable page and
+/// the text, over the API and on the pages alike.
+pub fn court_report_view(child: &ChildRecord, p: &StoredProposal) -> ProposalView {
+    view(
+        &Identity {
+            name: &child.name,
+            reference: &child.reference,
+            date_of_birth: child.date_of_birth,
+        },
+        &Standing {
+            number: p.number,
+            finalised: p.state == ProposalState::Finalised,
+            finalised_at: p.finalised_at.as_deref(),
+        },
+        &p.document,
+    )
 }

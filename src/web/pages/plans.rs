@@ -488,7 +488,7 @@ pub async fn proposal(
     let (id, proposal_id) = path.into_inner();
     let access = Access::new(&db, &page_caller.0.caller);
     let (child, stored) = proposals::get_proposal(&access, &id, &proposal_id).await?;
-    let view = crate::api::proposals::report_view(&child, &stored);
+    let view = proposals::court_report_view(&child, &stored);
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .insert_header((header::CONTENT_SECURITY_POLICY, renderer.policy("proposal")))
