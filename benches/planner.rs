@@ -287,16 +287,22 @@ fn bench_distribution(c: &mut Criterion) {
                 .fold(f64::INFINITY, f64::min)
         })
         .collect();
+    // PLANNER_BENCH_DUMP=dir also writes the six slowest problems, slowest first, to study.
     if let Some(dir) = std::env::var_os("PLANNER_BENCH_DUMP") {
-        let slowest = (0..times.len())
-            .max_by(|a, b| times[*a].total_cmp(&times[*b]))
-            .unwrap();
-        let path = std::path::PathBuf::from(dir).join("slowest-52-weeks.problem.json");
-        std::fs::write(
-            path,
-            serde_json::to_string_pretty(&problems[slowest]).unwrap(),
-        )
-        .expect("writes the dump");
+        let mut by_time: Vec<usize> = (0..times.len()).collect();
+        by_time.sort_by(|a, b| times[*b].total_cmp(&times[*a]));
+        for (rank, &k) in by_time.iter().take(6).enumerate() {
+            let path = std::path::PathBuf::from(&dir)
+                .join(format!("slowest-{}-52-weeks.problem.json", rank + 1));
+            eprintln!(
+                "slowest {}: {:.1} ms, {}",
+                rank + 1,
+                times[k] * 1e3,
+                path.display()
+            );
+            std::fs::write(path, serde_json::to_string_pretty(&problems[k]).unwrap())
+                .expect("writes the dump");
+        }
     }
     times.sort_by(f64::total_cmp);
     let at = |q: f64| times[((times.len() - 1) as f64 * q).round() as usize] * 1e3;

@@ -72,13 +72,13 @@ fn monday(day: NaiveDate) -> NaiveDate {
 /// rolling provision (a place held on any day of a week counts for that whole week, which can
 /// only under-fill, never over-fill).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum Slot {
+pub(super) enum Slot {
     Cohort(NaiveDate),
     Week(NaiveDate),
 }
 
 /// The slots a candidate occupies.
-fn slots(offer: &Provision, c: &Candidate) -> Vec<Slot> {
+pub(super) fn slots(offer: &Provision, c: &Candidate) -> Vec<Slot> {
     if !offer.rolling {
         return vec![Slot::Cohort(c.start)];
     }
@@ -92,7 +92,7 @@ fn slots(offer: &Provision, c: &Candidate) -> Vec<Slot> {
 }
 
 /// Places of a slot not already held by the document's participants.
-fn free_places(offer: &Provision, slot: Slot) -> i64 {
+pub(super) fn free_places(offer: &Provision, slot: Slot) -> i64 {
     let held = match slot {
         Slot::Cohort(start) => offer.most_held_during(start, start),
         Slot::Week(week) => offer.most_held_during(week, week + Duration::days(6)),
@@ -130,8 +130,8 @@ pub(super) enum Coupling {
     /// The users' binaries sum to at most `free`.
     Capacity {
         row: usize,
-        members: Vec<(usize, Variable)>,
-        free: f64,
+        /// (provision index in the caseload, slot).
+        slot: (usize, Slot),
     },
     /// A young person's binary is at most their group's indicator for the slot.
     Link {
@@ -252,8 +252,7 @@ fn shared_place_rows<'p>(
         if distinct.len() as i64 > free {
             couplings.push(Coupling::Capacity {
                 row: rows.len(),
-                members: who.clone(),
-                free: free as f64,
+                slot: (p, slot),
             });
             rows.push(
                 who.iter()
@@ -391,17 +390,11 @@ pub fn relax(
                 .collect()
         })
         .collect();
-    let value: HashMap<Variable, f64> = built
-        .columns
-        .iter()
-        .map(|(v, i)| (*v, values[*i]))
-        .collect();
     let prices = super::lagrange::prices(
         &built.couplings,
+        children,
         &built.models,
         solution.dual_rows(),
-        &value,
-        solved.objective_value(),
     );
     Ok(Some(Relaxed {
         x,

@@ -1,46 +1,52 @@
-//! A bound on the joint objective at least as tight as the relaxation's: the rows that couple
-//! young people (shared places, rival groups) are priced at the relaxation's shadow prices and
-//! each young person's own model is then solved whole (integer), alone. For any prices of zero
-//! or more this is an upper bound on every allocation (Lagrangian duality), and at the
-//! relaxation's prices it is never above the relaxation's bound: it loses what each young
-//! person's relaxed plan gained by being fractional in their own rules (weekly hours, one of
-//! each, prerequisites), which the relaxation counts as worth and no plan can have.
+//! The bound the allocation's gap is measured from (README, "Caseload allocation"). The rows
+//! that couple young people (a slot's places, rival groups' indicators) are priced at the
+//! joint relaxation's shadow prices, and each young person's own model, with every start of
+//! their order (not only the joint model's thinned ones), less those prices, is bounded alone:
+//! first by its relaxation, then, with time left, solved whole (integer). For any prices of
+//! zero or more the prices' constant plus every young person's priced best bounds every
+//! allocation of the whole problem (Lagrangian duality): rows the joint model did not make
+//! (slots its thinned starts never crowded) are priced at zero, which keeps it a bound.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Instant;
 
+use chrono::NaiveDate;
 use good_lp::solvers::highs::highs;
 use good_lp::{ProblemVariables, SolverModel, Variable};
 
-use super::joint::{Child, Coupling};
-use crate::planner::model::ChildModel;
+use super::joint::{Child, Coupling, Slot, free_places, slots};
+use crate::domain::Provision;
+use crate::domain::plan::SolverStatus;
+use crate::planner::model::{self, ChildModel};
+use crate::planner::options::Candidate;
 
-/// The relaxation's shadow prices, as they fall on each young person's options.
-pub struct Prices {
-    /// Per young person: what each candidate (by index) pays for the places it uses.
-    per_candidate: Vec<BTreeMap<usize, f64>>,
-    /// What the prices give back: each priced row's right-hand side times its price, and the
-    /// rival-group indicators at their best.
-    constant: f64,
-    /// Per young person: their relaxed plan's worth less its prices. At the relaxation's
-    /// optimum this is the best their own rules allow, relaxed, at these prices (LP duality),
-    /// so these shares and `constant` add up to the relaxation's bound.
-    shares: Vec<f64>,
-    /// Per young person: whether their relaxed plan is fractional (only then can solving their
-    /// model whole lower the bound).
-    fractional: Vec<bool>,
-    relaxed_bound: f64,
+/// A candidate as the same start in the thinned and the whole options: intervention and
+/// provision (indices into the options, the same in both) and start.
+type Start = (usize, Option<usize>, NaiveDate);
+
+fn start_of(c: &Candidate) -> Start {
+    (c.intervention, c.provision, c.start)
 }
 
-/// Prices from the relaxation's row duals (`row_duals`) and solution (`value`). HiGHS
-/// reports a maximisation's duals on binding `≤` rows as negative; a price is their size.
+/// The relaxation's shadow prices, by what they price, so that any start can be charged.
+pub struct Prices {
+    /// Each crowded slot's price, by (provision index in the caseload, slot).
+    slots: BTreeMap<(usize, Slot), f64>,
+    /// Per young person: what each start pays for linking them to their group's indicator.
+    links: Vec<BTreeMap<Start, f64>>,
+    /// What the rival-group prices give back: each pair's right-hand side times its price, and
+    /// the indicators at their best (the slots' share is worked out with their prices).
+    rival_constant: f64,
+}
+
+/// Prices from the relaxation's row duals (`row_duals`). HiGHS reports a maximisation's duals
+/// on binding `≤` rows as negative; a price is their size.
 pub(super) fn prices(
     couplings: &[Coupling],
+    children: &[Child<'_>],
     models: &[ChildModel],
     row_duals: &[f64],
-    value: &HashMap<Variable, f64>,
-    relaxed_bound: f64,
 ) -> Prices {
     let owner: HashMap<Variable, (usize, usize)> = models
         .iter()
@@ -48,23 +54,18 @@ pub(super) fn prices(
         .flat_map(|(k, m)| m.x.iter().map(move |(ci, v)| (*v, (k, *ci))))
         .collect();
     let price = |row: usize| row_duals.get(row).copied().unwrap_or(0.0).max(0.0);
-    let mut per_candidate = vec![BTreeMap::new(); models.len()];
-    let mut charge = |x: &Variable, d: f64| {
-        if let Some(&(k, ci)) = owner.get(x) {
-            *per_candidate[k].entry(ci).or_insert(0.0) += d;
-        }
-    };
+    let mut slot_prices = BTreeMap::new();
+    let mut links = vec![BTreeMap::new(); models.len()];
     let mut constant = 0.0;
     // An indicator's coefficient once its rows are priced: it earns its links' prices and
     // pays its pairs'.
     let mut indicator: HashMap<Variable, f64> = HashMap::new();
     for c in couplings {
         match c {
-            Coupling::Capacity { row, members, free } => {
+            Coupling::Capacity { row, slot } => {
                 let d = price(*row);
                 if d > 0.0 {
-                    members.iter().for_each(|(_, x)| charge(x, d));
-                    constant += d * free;
+                    slot_prices.insert(*slot, d);
                 }
             }
             Coupling::Link {
@@ -73,7 +74,10 @@ pub(super) fn prices(
                 indicator: v,
             } => {
                 let d = price(*row);
-                charge(x, d);
+                if let Some(&(k, ci)) = owner.get(x) {
+                    let start = start_of(&children[k].options.candidates[ci]);
+                    *links[k].entry(start).or_insert(0.0) += d;
+                }
                 *indicator.entry(*v).or_insert(0.0) += d;
             }
             Coupling::Pair { row, a, b } => {
@@ -86,102 +90,306 @@ pub(super) fn prices(
     }
     // Each indicator lies in [0, 1]: at its best it is 1 when its coefficient is positive.
     constant += indicator.values().map(|c| c.max(0.0)).sum::<f64>();
-    let at = |v: &Variable| value.get(v).copied().unwrap_or(0.0);
-    let whole = |v: f64| (v - v.round()).abs() <= 1e-6;
-    let shares = models
-        .iter()
-        .zip(&per_candidate)
-        .map(|(m, paid)| {
-            m.objective.eval_with(value) - paid.iter().map(|(ci, d)| d * at(&m.x[ci])).sum::<f64>()
-        })
-        .collect();
-    let fractional = models
-        .iter()
-        .map(|m| {
-            !(m.x.values().all(|v| whole(at(v)))
-                && m.y.iter().all(|(_, _, v)| whole(at(v)))
-                && m.z.iter().all(|(_, v)| whole(at(v))))
-        })
-        .collect();
     Prices {
-        per_candidate,
-        constant,
-        shares,
-        fractional,
-        relaxed_bound,
+        slots: slot_prices,
+        links,
+        rival_constant: constant,
     }
 }
 
-/// The bound at these prices: the relaxation's, less what each young person with a fractional
-/// relaxed plan loses when their priced model is solved whole, alone, as many of them as
-/// `until` (or being told to stop) allows; any number of them gives a bound. `None` when the
-/// prices do not check out (the relaxation's bound stands).
+/// What the allocation steps and the bound tell each other while both run: the best
+/// allocation's objective so far, the bound so far, and whether to stop.
+pub struct Progress {
+    objective: AtomicU64,
+    bound: AtomicU64,
+    /// Every young person is bounded (by their relaxation at least): `bound` is a bound.
+    bounded: AtomicBool,
+    finished: AtomicBool,
+    stop: AtomicBool,
+    mip_rel_gap: f64,
+}
+
+impl Progress {
+    pub fn new(mip_rel_gap: f64) -> Progress {
+        Progress {
+            objective: AtomicU64::new(f64::NEG_INFINITY.to_bits()),
+            bound: AtomicU64::new(f64::INFINITY.to_bits()),
+            bounded: AtomicBool::new(false),
+            finished: AtomicBool::new(false),
+            stop: AtomicBool::new(false),
+            mip_rel_gap,
+        }
+    }
+
+    pub fn found(&self, objective: f64) {
+        self.objective.store(objective.to_bits(), Ordering::Relaxed);
+    }
+
+    pub fn stop(&self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+
+    /// The bound so far, once every young person is bounded.
+    pub fn bound(&self) -> Option<f64> {
+        self.bounded
+            .load(Ordering::Acquire)
+            .then(|| f64::from_bits(self.bound.load(Ordering::Relaxed)))
+    }
+
+    /// Waits (a few milliseconds at a time) until every young person is bounded, the bound is
+    /// done, or `until`.
+    pub fn wait_bounded(&self, until: Instant) {
+        while !self.bounded.load(Ordering::Acquire)
+            && !self.finished.load(Ordering::Acquire)
+            && Instant::now() < until
+        {
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+    }
+
+    fn close_enough(&self, bound: f64) -> bool {
+        let objective = f64::from_bits(self.objective.load(Ordering::Relaxed));
+        objective.is_finite() && bound - objective <= self.mip_rel_gap * objective.abs().max(1.0)
+    }
+
+    fn publish(&self, bound: f64) {
+        self.bound.store(bound.to_bits(), Ordering::Relaxed);
+        self.bounded.store(true, Ordering::Release);
+    }
+}
+
+/// The bound over `children` (each with every start of their order), `None` when it could not
+/// be had by `until` (a young person's relaxation failed, or not all of them were solved).
+/// Each young person is bounded by their priced relaxation; the slots' prices then take a few
+/// subgradient steps (the joint model's thinned starts leave some slots unpriced that the
+/// other starts crowd); then, at the best prices, those whose relaxed plan is fractional are
+/// solved whole. It stops early once the bound is within the gap asked for of the best
+/// allocation so far, or when the steps say stop. Any prices it stops at give a bound.
 pub fn bound(
     children: &[Child<'_>],
+    provision: &[Provision],
     prices: &Prices,
+    progress: &Progress,
     until: Instant,
-    stop: &AtomicBool,
+) -> Option<f64> {
+    let result = bound_until(children, provision, prices, progress, until);
+    progress.finished.store(true, Ordering::Release);
+    result
+}
+
+/// A slot of the whole problem that more young people could use than it has free places.
+struct Crowded {
+    free: f64,
+    price: f64,
+}
+
+/// Subgradient steps at most, after the first pricing.
+const STEPS: usize = 2;
+
+/// One young person bounded at some prices.
+struct Bounded {
+    penalties: BTreeMap<usize, f64>,
+    worth: f64,
+    fractional: bool,
+}
+
+fn bound_until(
+    children: &[Child<'_>],
+    provision: &[Provision],
+    prices: &Prices,
+    progress: &Progress,
+    until: Instant,
 ) -> Option<f64> {
     let started = Instant::now();
-    let mut total = prices.constant + prices.shares.iter().sum::<f64>();
-    let tolerance = 1e-6 * prices.relaxed_bound.abs().max(1.0);
-    if (total - prices.relaxed_bound).abs() > tolerance {
-        tracing::warn!(
+    let (mut crowded, uses) = crowded_slots(children, provision, &prices.slots);
+    let mut best: Option<(f64, Vec<Bounded>)> = None;
+    // The Polyak step's factor, halved when two steps in a row did not lower the bound.
+    let mut factor = 1.0;
+    let mut no_gain = 0;
+    let mut steps = 0;
+    for step in 0..=STEPS {
+        let mut total =
+            prices.rival_constant + crowded.iter().map(|c| c.price * c.free).sum::<f64>();
+        let mut used = vec![0.0; crowded.len()];
+        let mut bounded = Vec::with_capacity(children.len());
+        for (k, child) in children.iter().enumerate() {
+            if Instant::now() > until || (step > 0 && progress.stop.load(Ordering::Relaxed)) {
+                return best.map(|b| b.0);
+            }
+            let penalties: BTreeMap<usize, f64> = uses[k]
+                .iter()
+                .map(|(ci, rows)| {
+                    let link = prices.links[k]
+                        .get(&start_of(&child.options.candidates[*ci]))
+                        .copied()
+                        .unwrap_or(0.0);
+                    (
+                        *ci,
+                        link + rows.iter().map(|r| crowded[*r].price).sum::<f64>(),
+                    )
+                })
+                .filter(|(_, paid)| *paid > 0.0)
+                .collect();
+            let (worth, x) = priced_relaxation(child, &penalties)?;
+            let fractional = x.iter().any(|(_, v)| (v - v.round()).abs() > 1e-6);
+            for (ci, v) in &x {
+                for r in uses[k].get(ci).into_iter().flatten() {
+                    used[*r] += v;
+                }
+            }
+            total += worth;
+            bounded.push(Bounded {
+                penalties,
+                worth,
+                fractional,
+            });
+        }
+        steps = step;
+        if best.as_ref().is_none_or(|(b, _)| total < *b) {
+            best = Some((total, bounded));
+            progress.publish(total);
+            no_gain = 0;
+        } else {
+            no_gain += 1;
+            if no_gain >= 2 {
+                factor /= 2.0;
+                no_gain = 0;
+            }
+        }
+        let lowest = best.as_ref().map_or(total, |b| b.0);
+        if progress.close_enough(lowest) || progress.stop.load(Ordering::Relaxed) {
+            break;
+        }
+        // A step towards prices that charge the over-used slots more (projected on zero).
+        let direction: Vec<f64> = crowded
+            .iter()
+            .zip(&used)
+            .map(|(c, u)| {
+                let g = u - c.free;
+                if c.price <= 0.0 { g.max(0.0) } else { g }
+            })
+            .collect();
+        let norm: f64 = direction.iter().map(|g| g * g).sum();
+        if norm < 1e-9 {
+            break;
+        }
+        let objective = f64::from_bits(progress.objective.load(Ordering::Relaxed));
+        let target = if objective.is_finite() && objective < lowest {
+            objective
+        } else {
+            lowest * 0.97
+        };
+        let theta = factor * (total - target).max(0.0) / norm;
+        tracing::debug!(
+            step,
             total,
-            relaxed = prices.relaxed_bound,
-            "the relaxation's prices do not add up to its bound; Lagrangian bound skipped"
+            lowest,
+            target,
+            norm,
+            theta,
+            seconds = started.elapsed().as_secs_f64(),
+            "subgradient step"
         );
-        return None;
+        for (c, g) in crowded.iter_mut().zip(&direction) {
+            c.price = (c.price + theta * g).max(0.0);
+        }
     }
+    let (mut total, bounded) = best?;
+    tracing::debug!(
+        seconds = started.elapsed().as_secs_f64(),
+        steps,
+        bound = total,
+        "every young person bounded by their relaxation"
+    );
     let mut solved = 0;
-    for (k, child) in children.iter().enumerate() {
-        if !prices.fractional[k] {
+    for (child, b) in children.iter().zip(&bounded) {
+        if !b.fractional {
             continue;
         }
         let seconds = until
             .saturating_duration_since(Instant::now())
             .as_secs_f64();
-        if seconds <= 0.0 || stop.load(Ordering::Relaxed) {
+        if seconds <= 0.0 || progress.stop.load(Ordering::Relaxed) || progress.close_enough(total) {
             break;
         }
-        let Some(best) = priced_best(child, &prices.per_candidate[k], seconds) else {
-            continue;
-        };
-        // Solved whole, a plan is never worth more than relaxed: if it is, the prices are not
-        // the relaxation's optimal ones and the shares are no bound.
-        if best > prices.shares[k] + tolerance {
-            tracing::warn!(
-                k,
-                best,
-                share = prices.shares[k],
-                "a whole plan is worth more than its relaxed share; Lagrangian bound skipped"
-            );
-            return None;
+        if let Some(whole) = priced_best(child, &b.penalties, seconds) {
+            total -= (b.worth - whole).max(0.0);
+            solved += 1;
+            progress.publish(total);
         }
-        total -= prices.shares[k] - best;
-        solved += 1;
     }
     tracing::debug!(
         seconds = started.elapsed().as_secs_f64(),
         solved,
-        fractional = prices.fractional.iter().filter(|f| **f).count(),
+        fractional = bounded.iter().filter(|b| b.fractional).count(),
         bound = total,
         "Lagrangian bound"
     );
     Some(total)
 }
-/// An upper bound on what one young person's plan is worth less the prices of its places:
-/// their own model (integer), solved with HiGHS to a gap of one in a million.
-fn priced_best(child: &Child<'_>, penalties: &BTreeMap<usize, f64>, seconds: f64) -> Option<f64> {
-    if child.options.open().next().is_none() {
-        return Some(0.0);
+
+/// The slots of the whole problem more young people could use than they have free places,
+/// priced as the joint relaxation priced them (zero where it made no row), and per young
+/// person which of those slots each open start uses.
+fn crowded_slots(
+    children: &[Child<'_>],
+    provision: &[Provision],
+    priced: &BTreeMap<(usize, Slot), f64>,
+) -> (Vec<Crowded>, Vec<BTreeMap<usize, Vec<usize>>>) {
+    let index: HashMap<&str, usize> = provision
+        .iter()
+        .enumerate()
+        .map(|(k, p)| (p.id.as_str(), k))
+        .collect();
+    let mut users: BTreeMap<(usize, Slot), Vec<(usize, usize)>> = BTreeMap::new();
+    for (k, child) in children.iter().enumerate() {
+        for (ci, c) in child.options.open() {
+            let Some(&p) = child
+                .options
+                .provision_of(c)
+                .and_then(|offer| index.get(offer.id.as_str()))
+            else {
+                continue;
+            };
+            for slot in slots(&provision[p], c) {
+                users.entry((p, slot)).or_default().push((k, ci));
+            }
+        }
     }
+    let mut crowded = Vec::new();
+    let mut uses = vec![BTreeMap::<usize, Vec<usize>>::new(); children.len()];
+    for ((p, slot), who) in users {
+        let free = free_places(&provision[p], slot) as f64;
+        let distinct: std::collections::BTreeSet<usize> = who.iter().map(|(k, _)| *k).collect();
+        if distinct.len() as f64 <= free {
+            continue;
+        }
+        let row = crowded.len();
+        crowded.push(Crowded {
+            free,
+            price: priced.get(&(p, slot)).copied().unwrap_or(0.0),
+        });
+        for (k, ci) in who {
+            uses[k].entry(ci).or_default().push(row);
+        }
+    }
+    (crowded, uses)
+}
+
+/// The young person's priced model built for HiGHS, one thread, and its binaries' candidates
+/// in column order.
+fn priced_model(
+    child: &Child<'_>,
+    penalties: &BTreeMap<usize, f64>,
+) -> Option<(highs::Model, Vec<usize>)> {
     let mut vars = ProblemVariables::new();
     let model = ChildModel::build(&mut vars, &child.options, &child.values);
     let mut objective = model.objective.clone();
     for (ci, p) in penalties {
         objective -= *p * model.x[ci];
     }
+    // Columns follow the order the variables were made in: x first, in candidate order.
+    let candidates = model.x.keys().copied().collect();
     let mut problem = vars.maximise(objective).using(highs);
     for row in model.rows {
         problem.add_constraint(row);
@@ -190,23 +398,49 @@ fn priced_best(child: &Child<'_>, penalties: &BTreeMap<usize, f64>, seconds: f64
     highs_model.make_quiet();
     highs_model.set_option("threads", 1);
     highs_model.set_option("random_seed", 0);
-    highs_model.set_option("mip_rel_gap", 1e-6);
-    highs_model.set_option("time_limit", seconds.max(0.01));
-    let solved = highs_model.try_solve().ok()?;
-    use highs::HighsModelStatus as S;
-    let dual = solved
-        .double_info_value(c"mip_dual_bound")
-        .ok()
-        .filter(|b| b.is_finite());
-    match solved.status() {
-        S::Optimal | S::ReachedTimeLimit => dual.or_else(|| {
-            (solved.status() == S::Optimal).then(|| {
-                let v = solved.objective_value();
-                v + 1e-6 * v.abs().max(1.0)
-            })
-        }),
-        _ => None,
+    Some((highs_model, candidates))
+}
+
+/// An upper bound on the young person's priced model from its relaxation, and the relaxed
+/// plan's share of each candidate.
+fn priced_relaxation(
+    child: &Child<'_>,
+    penalties: &BTreeMap<usize, f64>,
+) -> Option<(f64, Vec<(usize, f64)>)> {
+    if child.options.open().next().is_none() {
+        return Some((0.0, Vec::new()));
     }
+    let (mut model, candidates) = priced_model(child, penalties)?;
+    model.set_option("solve_relaxation", true);
+    let solved = model.try_solve().ok()?;
+    if solved.status() != highs::HighsModelStatus::Optimal {
+        return None;
+    }
+    let v = solved.objective_value();
+    let solution = solved.get_solution();
+    let values = solution.columns();
+    let x = candidates
+        .into_iter()
+        .zip(values)
+        .map(|(ci, v)| (ci, *v))
+        .filter(|(_, v)| *v > 1e-9)
+        .collect();
+    Some((v + 1e-6 * v.abs().max(1.0), x))
+}
+
+/// What one young person's plan is worth at most less the prices of its places: their own
+/// model solved whole and proved best by the planner (`plan`'s search, microlp), with the prices
+/// on the candidates; `None` when the proof did not finish in `seconds`.
+fn priced_best(child: &Child<'_>, penalties: &BTreeMap<usize, f64>, seconds: f64) -> Option<f64> {
+    let mut options = child.options.clone();
+    for (ci, paid) in penalties {
+        options.candidates[*ci].price = *paid;
+    }
+    let solved = model::solve(&options, &child.values, seconds).ok()?;
+    (solved.status == SolverStatus::Optimal).then(|| {
+        let v = model::objective_of(&options, &solved.chosen, &child.values);
+        v + 1e-6 * v.abs().max(1.0)
+    })
 }
 
 #[cfg(test)]
@@ -219,31 +453,35 @@ mod tests {
     use crate::allocation::joint::{self, Limits};
     use crate::planner::{PlannerSettings, generate};
 
-    /// On small hard caseloads, where the joint solver proves the best allocation, the bound
-    /// lies between that optimum and the relaxation's bound, and is below the relaxation's
-    /// where someone's relaxed plan is fractional.
+    /// On small hard caseloads, where the joint solver proves the best allocation over every
+    /// start of every order, the bound (from the thinned model's prices) is never below that
+    /// optimum, and not far above it.
     #[test]
-    fn the_bound_lies_between_the_best_allocation_and_the_relaxation() {
+    fn the_bound_is_above_the_best_allocation_over_every_start() {
         let planner = PlannerSettings::default();
         let as_of = NaiveDate::from_ymd_opt(2026, 12, 7).unwrap();
-        let mut tighter = 0;
         for seed in 1..=4 {
             let caseload = generate::hard_caseload(10, seed, as_of);
             let problems = caseload.validated().unwrap();
             let provision = caseload.provision.clone().unwrap_or_default();
-            let children: Vec<Child<'_>> = problems
+            let thinned: Vec<Child<'_>> = problems
                 .iter()
                 .map(|p| crate::allocation::child(p, &planner))
                 .collect();
-            let relaxed = joint::relax(&children, &provision, &caseload.rivalries, 30.0)
+            let whole: Vec<Child<'_>> = problems
+                .iter()
+                .map(|p| crate::allocation::whole_child(p, &planner))
+                .collect();
+            let relaxed = joint::relax(&thinned, &provision, &caseload.rivalries, 30.0)
                 .unwrap()
                 .expect("the relaxation finishes");
             let until = Instant::now() + Duration::from_secs(60);
-            let bound = bound(&children, &relaxed.prices, until, &AtomicBool::new(false))
-                .expect("the relaxation's prices check out");
-            let nothing: Vec<Vec<usize>> = vec![Vec::new(); children.len()];
+            let progress = Progress::new(0.0);
+            let bound = bound(&whole, &provision, &relaxed.prices, &progress, until)
+                .expect("every young person's relaxation finishes");
+            let nothing: Vec<Vec<usize>> = vec![Vec::new(); whole.len()];
             let best = joint::solve(
-                &children,
+                &whole,
                 &provision,
                 &caseload.rivalries,
                 &nothing,
@@ -253,24 +491,18 @@ mod tests {
                 },
             )
             .unwrap();
-            let tolerance = 1e-6 * relaxed.bound.abs().max(1.0);
+            let tolerance = 1e-6 * bound.abs().max(1.0);
             assert!(
                 best.objective <= bound + tolerance,
                 "seed {seed}: best {} above bound {bound}",
                 best.objective
             );
-            assert!(
-                bound <= relaxed.bound + tolerance,
-                "seed {seed}: bound {bound} above relaxation {}",
+            eprintln!(
+                "seed {seed}: best {} bound {bound} ({:.3}% above); thinned relaxation {}",
+                best.objective,
+                100.0 * (bound - best.objective) / best.objective,
                 relaxed.bound
             );
-            if bound < relaxed.bound - tolerance {
-                tighter += 1;
-            }
         }
-        assert!(
-            tighter > 0,
-            "the bound was never tighter than the relaxation"
-        );
     }
 }

@@ -4,7 +4,6 @@
 //! alone with the others' places taken, so a gap says `no_capacity` where shared places ran out.
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use chrono::NaiveDate;
@@ -121,30 +120,39 @@ pub fn allocate(
         children: &children,
     };
     let (mut run, relaxed) = Run::relax(&ctx, &clock)?;
-    // The Lagrangian bound is worked out on the second core while the rounding, the polish and
-    // the exchange run on this one; it is stopped once the allocation is within the gap asked
-    // for by the relaxation's bound alone.
-    let stop = AtomicBool::new(false);
+    // The bound is worked out on the second core (over every start of each order, so that it
+    // bounds what the polish may find too) while the steps run on this one; it stops once the
+    // allocation found is within the gap asked for.
+    let whole: Vec<Child<'_>> = problems.iter().map(|p| whole_child(p, planner)).collect();
+    let progress = lagrange::Progress::new(settings.mip_rel_gap);
     std::thread::scope(|scope| {
         let bounding = relaxed.as_ref().map(|r| {
-            let (children, stop, until) = (&children, &stop, clock.polish_until());
-            scope.spawn(move || lagrange::bound(children, &r.prices, until, stop))
+            let (whole, provision, progress) = (&whole, &provision, &progress);
+            let until = clock.polish_until();
+            scope.spawn(move || lagrange::bound(whole, provision, &r.prices, progress, until))
         });
         let steps = (|| {
             run.round(&ctx, &clock, relaxed.as_ref())?;
             run.polish(&ctx, &clock)?;
-            if run.within(settings.mip_rel_gap) {
-                stop.store(true, Ordering::Relaxed);
+            progress.found(run.objective());
+            run.tighten(progress.bound());
+            run.exchange(&ctx, &clock, settings.mip_rel_gap)?;
+            progress.found(run.objective());
+            if bounding.is_some() {
+                // The joint solver is for a gap the bound cannot close: know the bound first.
+                progress.wait_bounded(clock.polish_until());
+                run.tighten(progress.bound());
             }
-            run.exchange(&ctx, &clock, settings.mip_rel_gap)
+            run.joint(&ctx, &clock, settings.mip_rel_gap)?;
+            progress.found(run.objective());
+            Ok::<(), PlanError>(())
         })();
-        stop.store(true, Ordering::Relaxed);
+        progress.stop();
         if let Some(handle) = bounding {
             run.tighten(handle.join().ok().flatten());
         }
         steps
     })?;
-    run.joint(&ctx, &clock, settings.mip_rel_gap)?;
     run.finish(&ctx, &clock, settings.mip_rel_gap)
 }
 
@@ -157,8 +165,16 @@ fn located_or_nothing(opts: &options::Options<'_>, taken: &[Taken], k: usize) ->
 /// The joint model's view of one young person.
 fn child<'a>(problem: &'a ValidProblem, planner: &PlannerSettings) -> Child<'a> {
     Child {
-        person: &problem.young_person,
         options: fewer_rolling_starts(options::build(&setting_for(problem, planner))),
+        ..whole_child(problem, planner)
+    }
+}
+
+/// One young person with every start of their order, as the polish and the bound see them.
+fn whole_child<'a>(problem: &'a ValidProblem, planner: &PlannerSettings) -> Child<'a> {
+    Child {
+        person: &problem.young_person,
+        options: options::build(&setting_for(problem, planner)),
         values: joint::caseload_values(
             &problem.young_person,
             values_for(problem, planner),

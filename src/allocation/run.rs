@@ -136,11 +136,9 @@ impl Run {
         };
         let mut run = Run {
             taken: Vec::new(),
-            bound: if nothing_open {
-                Some(0.0)
-            } else {
-                relaxed.as_ref().map(|r| r.bound)
-            },
+            // The relaxation's bound is for the joint model's thinned starts, not for plans the
+            // polish may make with any week: only the Lagrangian bound (over every start) counts.
+            bound: nothing_open.then_some(0.0),
             variables: relaxed.as_ref().map_or(0, |r| r.variables),
             constraints: relaxed.as_ref().map_or(0, |r| r.constraints),
             nothing_open,
@@ -189,15 +187,15 @@ impl Run {
         Ok(())
     }
 
-    /// Whether the allocation in hand is within the gap asked for, from the best bound so far.
-    pub fn within(&self, mip_rel_gap: f64) -> bool {
-        gap_to(self.bound, self.objective).is_some_and(|g| g <= mip_rel_gap + 1e-9)
+    /// The objective of the allocation in hand.
+    pub fn objective(&self) -> f64 {
+        self.objective
     }
 
-    /// A further bound on any allocation (the Lagrangian one): the tighter of the two stands.
+    /// The bound on any allocation (the Lagrangian one, over every start), as it tightens.
     pub fn tighten(&mut self, bound: Option<f64>) {
         if let Some(b) = bound {
-            tracing::debug!(relaxation = ?self.bound, lagrangian = b, objective = self.objective, "bounds");
+            tracing::debug!(bound = b, objective = self.objective, "bound");
             self.bound = Some(self.bound.map_or(b, |a| a.min(b)));
         }
     }
@@ -369,11 +367,8 @@ impl Run {
                 return Ok(());
             }
         };
+        // Its bound is for the thinned starts only, so it is not taken as the gap's.
         (self.variables, self.constraints) = (joint.variables, joint.constraints);
-        self.bound = match (self.bound, joint.bound) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
         let mut candidate: Vec<Taken> = Vec::new();
         for (k, chosen) in joint.chosen.iter().enumerate() {
             candidate.extend(places(&ctx.children[k].options, chosen, k));
@@ -397,6 +392,12 @@ impl Run {
         mip_rel_gap: f64,
     ) -> Result<Allocation, PlanError> {
         let mip_gap = gap_to(self.bound, self.objective);
+        if self
+            .bound
+            .is_some_and(|b| b < self.objective - 1e-6 * self.objective.abs().max(1.0))
+        {
+            tracing::warn!(bound = ?self.bound, objective = self.objective, "the allocation is worth more than its bound");
+        }
         tracing::debug!(seconds = clock.seconds(), gap = ?mip_gap, exchanged = self.exchanged, "solved");
         let mut plans = Vec::with_capacity(ctx.problems.len());
         for k in 0..ctx.problems.len() {

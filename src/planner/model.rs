@@ -125,6 +125,7 @@ impl Values {
         ((assessment - per_week * waited) as f64 - iv.total_hours() * w.contact_hour as f64)
             * self.scale as f64
             + kept
+            - c.price
     }
 }
 

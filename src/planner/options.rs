@@ -117,6 +117,9 @@ pub struct Candidate {
     /// Kept from an earlier version of the plan (started, or pinned): the planner keeps it
     /// unless it cannot be planned beside other kept work.
     pub kept: bool,
+    /// What choosing it costs for the shared places it uses, when a caseload's bound prices
+    /// them (objective units); 0 in every plan.
+    pub price: f64,
 }
 
 /// The people and places a young person's candidates are judged against.
@@ -355,6 +358,7 @@ pub fn build<'a>(setting: &Setting<'a>) -> Options<'a> {
                 end,
                 block: judge.first_block(iv, None, start, end),
                 kept: false,
+                price: 0.0,
             });
         }
     }
@@ -377,6 +381,7 @@ pub fn build<'a>(setting: &Setting<'a>) -> Options<'a> {
                 end,
                 block: judge.first_block(iv, Some(p), start, end),
                 kept: false,
+                price: 0.0,
             });
         }
     }
@@ -433,6 +438,7 @@ fn keep_as_planned(options: &mut Options<'_>, keep: &[KeptItem]) {
                 end: end_of(item.start, options.interventions[ik]),
                 block: None,
                 kept: true,
+                price: 0.0,
             });
             options.candidates.len() - 1
         });
