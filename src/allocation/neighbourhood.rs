@@ -160,11 +160,17 @@ fn replan_together(
             ),
         })
         .collect();
-    let start: Vec<Vec<usize>> = group
+    // With the group's places given up, a court's control may open earlier than the start a
+    // young person holds (it runs from its first open start): then the plans they have are no
+    // start for the group, which is left as it is.
+    let Ok(start) = group
         .iter()
         .zip(&children)
         .map(|(&k, c)| locate(&c.options, taken, k))
-        .collect::<Result<_, _>>()?;
+        .collect::<Result<Vec<Vec<usize>>, _>>()
+    else {
+        return Ok(None);
+    };
     let worth = |chosen: &[Vec<usize>]| -> f64 {
         children
             .iter()

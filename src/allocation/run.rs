@@ -80,6 +80,12 @@ impl Clock {
 /// caseloads finish their rounds well before.
 const RELAX_SHARE: f64 = 0.3;
 
+/// Passes of the repair at most (each moves controls earlier or gives places up).
+const MAX_REPAIR_PASSES: usize = 50;
+
+/// The search's time for one young person's repair.
+const REPAIR_SECONDS: f64 = 2.0;
+
 /// What the steps hand on.
 pub(super) struct Run {
     taken: Vec<Taken>,
@@ -299,9 +305,53 @@ impl Run {
             ctx.polish(&mut self.taken, &mut self.fresh, clock.polish_until())?;
         self.settled = settled;
         self.polished += polished;
+        if self.repair(ctx)? > 0 {
+            self.settled = false;
+        }
         self.objective = ctx.objective(&self.taken)?;
         tracing::debug!(seconds = clock.seconds(), polished, settled, gap = ?gap_to(self.bound, self.objective), "polished");
         Ok(())
+    }
+
+    /// Young people whose places no longer check out as the others' places now stand (a
+    /// court's control runs from its first open start, and that start moves as others' places
+    /// move) are planned alone again, until every place checks out; returns how many were.
+    /// Each repair only moves a control to an earlier start or gives places up, so it ends.
+    fn repair(&mut self, ctx: &Context<'_>) -> Result<usize, PlanError> {
+        let mut repaired = 0;
+        for _ in 0..MAX_REPAIR_PASSES {
+            let mut changed = false;
+            for &k in ctx.order {
+                let alone = self.alone(ctx, k);
+                let opts = options::build(&setting_for(&alone, ctx.planner));
+                if locate(&opts, &self.taken, k).is_ok() {
+                    continue;
+                }
+                let values = values_for(&alone, ctx.planner);
+                let solved = model::solve(&opts, &values, REPAIR_SECONDS)?;
+                let new = places(&opts, &solved.chosen, k);
+                let old: Vec<Taken> = self
+                    .taken
+                    .iter()
+                    .filter(|t| t.child == k)
+                    .cloned()
+                    .collect();
+                self.fresh.given_up(&old, &new);
+                self.taken.retain(|t| t.child != k);
+                self.taken.extend(new);
+                changed = true;
+                repaired += 1;
+            }
+            if !changed {
+                if repaired > 0 {
+                    tracing::debug!(repaired, "places that no longer checked out planned again");
+                }
+                return Ok(repaired);
+            }
+        }
+        Err(PlanError::Solver(model::SolverFailure::new(
+            "the allocation's places did not settle",
+        )))
     }
 
     /// Step 4, with time left and short of the gap asked for: groups of young people competing
@@ -386,11 +436,15 @@ impl Run {
     /// Optimal only when the gap from the best bound to the final plans is within the gap
     /// asked for and the polish settled.
     pub fn finish(
-        self,
+        mut self,
         ctx: &Context<'_>,
         clock: &Clock,
         mip_rel_gap: f64,
     ) -> Result<Allocation, PlanError> {
+        if self.repair(ctx)? > 0 {
+            self.settled = false;
+            self.objective = ctx.objective(&self.taken)?;
+        }
         let mip_gap = gap_to(self.bound, self.objective);
         if self
             .bound
@@ -478,12 +532,19 @@ impl Context<'_> {
                 let alone =
                     alone_problem(&self.problems[k], self.provision, taken, k, self.caseload);
                 let opts = options::build(&setting_for(&alone, self.planner));
-                let current = locate(&opts, taken, k)?;
+                // Places that no longer check out (a court's control runs from its first open
+                // start, which moves as the others' places move) are planned again from none.
+                let (current, misplaced) = match locate(&opts, taken, k) {
+                    Ok(current) => (current, false),
+                    Err(_) => (Vec::new(), true),
+                };
                 let values = values_for(&alone, self.planner);
                 let seconds = until
                     .saturating_duration_since(Instant::now())
                     .as_secs_f64();
-                if let Some(better) = polish::improve(&opts, &values, &current, seconds) {
+                let better = polish::improve(&opts, &values, &current, seconds)
+                    .or_else(|| misplaced.then(Vec::new));
+                if let Some(better) = better {
                     let new = places(&opts, &better, k);
                     let old: Vec<Taken> = taken.iter().filter(|t| t.child == k).cloned().collect();
                     fresh.given_up(&old, &new);
