@@ -348,6 +348,7 @@ pub struct Relaxed {
     pub x: Vec<Vec<(usize, f64)>>,
     /// The coupling rows' shadow prices, for the Lagrangian bound.
     pub prices: super::lagrange::Prices,
+    /// The thinned model's bound: not a bound on allocations that use every start.
     pub bound: f64,
     pub variables: usize,
     pub constraints: usize,

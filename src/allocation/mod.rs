@@ -164,9 +164,10 @@ fn located_or_nothing(opts: &options::Options<'_>, taken: &[Taken], k: usize) ->
 
 /// The joint model's view of one young person.
 fn child<'a>(problem: &'a ValidProblem, planner: &PlannerSettings) -> Child<'a> {
+    let whole = whole_child(problem, planner);
     Child {
-        options: fewer_rolling_starts(options::build(&setting_for(problem, planner))),
-        ..whole_child(problem, planner)
+        options: fewer_rolling_starts(whole.options),
+        ..whole
     }
 }
 
