@@ -318,10 +318,24 @@ impl Run {
     /// move) are planned alone again, until every place checks out; returns how many were.
     /// Each repair only moves a control to an earlier start or gives places up, so it ends.
     fn repair(&mut self, ctx: &Context<'_>) -> Result<usize, PlanError> {
+        // Only a control's place can stop checking out when others' places move.
+        let holds_control = |k: usize, taken: &[Taken]| {
+            let opts = &ctx.children[k].options;
+            taken.iter().any(|t| {
+                t.child == k
+                    && opts
+                        .controls
+                        .iter()
+                        .any(|&i| opts.interventions[i].id == t.intervention)
+            })
+        };
         let mut repaired = 0;
         for _ in 0..MAX_REPAIR_PASSES {
             let mut changed = false;
             for &k in ctx.order {
+                if !holds_control(k, &self.taken) {
+                    continue;
+                }
                 let alone = self.alone(ctx, k);
                 let opts = options::build(&setting_for(&alone, ctx.planner));
                 if locate(&opts, &self.taken, k).is_ok() {

@@ -199,6 +199,8 @@ pub struct Options<'a> {
     pub prerequisite_max_gap_days: i64,
     /// What the order expects, with the interventions that serve each.
     pub expected: Vec<(Expected, Vec<usize>)>,
+    /// Controls the court imposed (a curfew): each source keeps only its first open start.
+    pub controls: BTreeSet<usize>,
     /// For each assessment, the interventions that must start after it ends when both are
     /// planned: work on a need it shares with the young person, and, when it assesses an
     /// assess-first need at medium or above, everything else (its own prerequisites aside).
@@ -408,6 +410,7 @@ pub fn build<'a>(setting: &Setting<'a>) -> Options<'a> {
         max_concurrent_items: setting.max_concurrent_items,
         prerequisite_max_gap_days: 7 * setting.prerequisite_max_gap_weeks + 1,
         expected,
+        controls: controls.clone(),
     };
     block_unreachable_prerequisites(&mut options);
     hold_controls_to_first_start(&mut options, &controls);
