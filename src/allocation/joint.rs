@@ -91,6 +91,15 @@ pub(super) fn slots(offer: &Provision, c: &Candidate) -> Vec<Slot> {
     out
 }
 
+/// Each provision's index in the caseload, by id.
+pub(super) fn provision_index(provision: &[Provision]) -> HashMap<&str, usize> {
+    provision
+        .iter()
+        .enumerate()
+        .map(|(k, p)| (p.id.as_str(), k))
+        .collect()
+}
+
 /// Places of a slot not already held by the document's participants.
 pub(super) fn free_places(offer: &Provision, slot: Slot) -> i64 {
     let held = match slot {
@@ -164,11 +173,7 @@ fn build<'p>(
     }
 
     // Who could use each slot of each provision: (child, variable).
-    let index: HashMap<&str, usize> = provision
-        .iter()
-        .enumerate()
-        .map(|(k, p)| (p.id.as_str(), k))
-        .collect();
+    let index = provision_index(provision);
     let mut users: BTreeMap<(usize, Slot), Vec<(usize, Variable)>> = BTreeMap::new();
     for (k, (child, m)) in children.iter().zip(&models).enumerate() {
         for (&ci, &x) in &m.x {

@@ -15,7 +15,7 @@ use chrono::NaiveDate;
 use good_lp::solvers::highs::highs;
 use good_lp::{ProblemVariables, SolverModel, Variable};
 
-use super::joint::{Child, Coupling, Slot, free_places, slots};
+use super::joint::{Child, Coupling, Slot, free_places, provision_index, slots};
 use crate::domain::Provision;
 use crate::domain::plan::SolverStatus;
 use crate::planner::model::{self, ChildModel};
@@ -338,11 +338,7 @@ fn crowded_slots(
     provision: &[Provision],
     priced: &BTreeMap<(usize, Slot), f64>,
 ) -> (Vec<Crowded>, Vec<BTreeMap<usize, Vec<usize>>>) {
-    let index: HashMap<&str, usize> = provision
-        .iter()
-        .enumerate()
-        .map(|(k, p)| (p.id.as_str(), k))
-        .collect();
+    let index = provision_index(provision);
     let mut users: BTreeMap<(usize, Slot), Vec<(usize, usize)>> = BTreeMap::new();
     for (k, child) in children.iter().enumerate() {
         for (ci, c) in child.options.open() {
