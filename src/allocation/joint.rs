@@ -145,6 +145,8 @@ pub(super) enum Coupling {
     /// A young person's binary is at most their group's indicator for the slot.
     Link {
         row: usize,
+        /// (provision index in the caseload, slot).
+        slot: (usize, Slot),
         member: (usize, Variable),
         indicator: Variable,
     },
@@ -288,6 +290,7 @@ fn shared_place_rows<'p>(
                     for &(k, x) in &members[g] {
                         couplings.push(Coupling::Link {
                             row: rows.len(),
+                            slot: (p, slot),
                             member: (k, x),
                             indicator: v,
                         });
@@ -355,6 +358,8 @@ pub struct Relaxed {
     pub prices: super::lagrange::Prices,
     /// The thinned model's bound: not a bound on allocations that use every start.
     pub bound: f64,
+    /// How long the solve took (building the model not counted).
+    pub seconds: f64,
     pub variables: usize,
     pub constraints: usize,
 }
@@ -396,13 +401,9 @@ pub fn relax(
                 .collect()
         })
         .collect();
-    let prices = super::lagrange::prices(
-        &built.couplings,
-        children,
-        &built.models,
-        solution.dual_rows(),
-    );
+    let prices = super::lagrange::prices(&built.couplings, children.len(), solution.dual_rows());
     Ok(Some(Relaxed {
+        seconds: started.elapsed().as_secs_f64(),
         x,
         prices,
         bound: solved.objective_value(),

@@ -128,8 +128,9 @@ pub fn allocate(
     std::thread::scope(|scope| {
         let bounding = relaxed.as_ref().map(|r| {
             let (whole, provision, progress) = (&whole, &provision, &progress);
+            let rivalries = &caseload.rivalries;
             let until = clock.polish_until();
-            scope.spawn(move || lagrange::bound(whole, provision, &r.prices, progress, until))
+            scope.spawn(move || lagrange::bound(whole, provision, rivalries, r, progress, until))
         });
         let steps = (|| {
             run.round(&ctx, &clock, relaxed.as_ref())?;
@@ -304,25 +305,36 @@ fn taken_places(taken: &[Taken]) -> Vec<utilisation::Place> {
 /// the first 8 weeks, then every other week to week 26, then every fourth week. A caseload of
 /// 300 has about a third of the variables; a single plan (`plan`) still considers every week.
 pub fn fewer_rolling_starts(options: options::Options<'_>) -> options::Options<'_> {
-    fewer_rolling_starts_keeping(options, &[], usize::MAX)
+    fewer_rolling_starts_but(options, |_, _, _| false)
 }
 
 /// `fewer_rolling_starts`, keeping every start young person `k` holds in `taken`.
 fn fewer_rolling_starts_keeping<'a>(
-    mut options: options::Options<'a>,
+    options: options::Options<'a>,
     taken: &[Taken],
     k: usize,
 ) -> options::Options<'a> {
-    let window = options.window_start;
     let mine: Vec<&Taken> = taken.iter().filter(|t| t.child == k).collect();
+    fewer_rolling_starts_but(options, |opts, _, c| mine.iter().any(|t| holds(opts, c, t)))
+}
+
+/// Whether the joint model keeps candidate `c` of these options (`fewer_rolling_starts`).
+pub(crate) fn kept_in_joint_model(options: &options::Options<'_>, c: &options::Candidate) -> bool {
+    let week = (c.start - options.window_start).num_days() / 7;
+    let thinned = week < 8 || (week < 26 && week % 2 == 0) || week % 4 == 0;
+    !options.is_rolling(c) || thinned
+}
+
+/// The joint model's starts of these options, and also every candidate (by index) `also` keeps.
+pub(crate) fn fewer_rolling_starts_but<'a>(
+    mut options: options::Options<'a>,
+    also: impl Fn(&options::Options<'a>, usize, &options::Candidate) -> bool,
+) -> options::Options<'a> {
     let keep: Vec<bool> = options
         .candidates
         .iter()
-        .map(|c| {
-            let week = (c.start - window).num_days() / 7;
-            let thinned = week < 8 || (week < 26 && week % 2 == 0) || week % 4 == 0;
-            !options.is_rolling(c) || thinned || mine.iter().any(|t| holds(&options, c, t))
-        })
+        .enumerate()
+        .map(|(ci, c)| kept_in_joint_model(&options, c) || also(&options, ci, c))
         .collect();
     let mut keep = keep.into_iter();
     options.candidates.retain(|_| keep.next().unwrap_or(true));
