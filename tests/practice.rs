@@ -550,3 +550,47 @@ fn the_hours_phrase_appears_only_when_hours_held_the_item_back() {
         );
     }
 }
+
+#[test]
+fn work_ending_long_before_the_order_asks_the_review_to_plan_what_follows() {
+    let needs = json!([{"need": "violence", "level": "high"}]);
+    let catalogue_needs = json!([need("violence", true)]);
+    // A 4-week programme in a 40-week order: 36 weeks with nothing planned.
+    let short = problem(
+        needs.clone(),
+        catalogue_needs.clone(),
+        json!([intervention("violence-work", &["violence"], json!({}))]),
+        json!([rolling("violence-rolling", "violence-work", json!({}))]),
+    );
+    for plan in plans(&short) {
+        assert_eq!(item(&plan, "violence-work").end, date("2026-02-01"));
+        let flag = plan
+            .flags
+            .iter()
+            .find(|f| f.code.as_str() == "work_ends_early")
+            .unwrap_or_else(|| panic!("no work_ends_early flag: {:?}", plan.flags));
+        assert!(
+            flag.detail.contains("1 February 2026")
+                && flag.detail.contains("36 weeks")
+                && flag.detail.contains("11 October 2026")
+                && flag.detail.contains("plan review on"),
+            "{}",
+            flag.detail
+        );
+    }
+    // The same work over 36 weeks ends within 12 weeks of the order's end: no flag.
+    let long = problem(
+        needs,
+        catalogue_needs,
+        json!([intervention(
+            "violence-work",
+            &["violence"],
+            json!({"sessions": 36})
+        )]),
+        json!([rolling("violence-rolling", "violence-work", json!({}))]),
+    );
+    for plan in plans(&long) {
+        assert_eq!(item(&plan, "violence-work").end, date("2026-09-13"));
+        assert!(!flagged(&plan, "work_ends_early"), "{:?}", plan.flags);
+    }
+}

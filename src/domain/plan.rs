@@ -84,6 +84,8 @@ pub enum FlagCode {
     #[serde(rename = "transition_at_18")]
     TransitionAt18,
     RequirementUnplanned,
+    /// The planned work ends more than 12 weeks before the order does.
+    WorkEndsEarly,
 }
 
 impl FlagCode {
@@ -97,6 +99,7 @@ impl FlagCode {
             FlagCode::SafetyAndWellbeingPlan => "safety_and_wellbeing_plan",
             FlagCode::TransitionAt18 => "transition_at_18",
             FlagCode::RequirementUnplanned => "requirement_unplanned",
+            FlagCode::WorkEndsEarly => "work_ends_early",
         }
     }
 }

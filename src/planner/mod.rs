@@ -143,7 +143,7 @@ pub fn explain_plan(
         order: &problem.order,
         chosen: &solved.chosen,
     });
-    let flags = oversight::flags(&oversight::FlagContext {
+    let mut flags = oversight::flags(&oversight::FlagContext {
         as_of: problem.as_of,
         person,
         order: &problem.order,
@@ -168,6 +168,13 @@ pub fn explain_plan(
             outcome_after_days: settings.outcome_review_days,
         },
     );
+    flags.extend(oversight::work_ends_early(
+        &items,
+        &reviews,
+        &problem.order,
+        &gaps,
+        catalogue,
+    ));
     Plan {
         young_person: person.reference.clone(),
         items,

@@ -3,7 +3,7 @@
 
 use chrono::{Duration, NaiveDate};
 
-use super::explain::{GapContext, long_date, need_name, why_expected_unplanned};
+use super::explain::{GapContext, list, long_date, need_name, weeks, why_expected_unplanned};
 use super::options::Options;
 use crate::domain::plan::{Flag, FlagCode, Gap, PlanItem, Review, ReviewKind};
 use crate::domain::problem::Order;
@@ -182,6 +182,50 @@ fn requirement_unplanned(ctx: &FlagContext<'_>) -> Option<Flag> {
         detail: format!(
             "{} Plan it, or record why it cannot be delivered and tell the court or the panel.",
             unplanned.join(" ")
+        ),
+    })
+}
+
+/// How long an order may run on with no planned work before the plan says so: a plan review
+/// period at the usual interval.
+const QUIET_END_DAYS: i64 = 84;
+
+/// The planned work ends more than 12 weeks before the order does: an order's plan covers the
+/// whole order, so the plan review after the last item must plan what follows (the needs still
+/// open first) or record why nothing more is needed. Not raised for a plan with no items (the
+/// gaps and other flags say what is missing) or for work that continues to the end.
+pub fn work_ends_early(
+    items: &[PlanItem],
+    reviews: &[Review],
+    order: &Order,
+    gaps: &[Gap],
+    catalogue: &Catalogue,
+) -> Option<Flag> {
+    let last = items.iter().map(|i| i.end).max()?;
+    let quiet = (order.end - last).num_days();
+    if quiet <= QUIET_END_DAYS {
+        return None;
+    }
+    let review = reviews
+        .iter()
+        .find(|r| r.kind == ReviewKind::Plan && r.due > last)
+        .map_or_else(
+            || "at the next plan review".to_string(),
+            |r| format!("at the plan review on {}", long_date(r.due)),
+        );
+    let open: Vec<&str> = gaps.iter().map(|g| need_name(catalogue, &g.need)).collect();
+    let what = if open.is_empty() {
+        "plan what follows".to_string()
+    } else {
+        format!("plan what follows, {} first", list(&open))
+    };
+    Some(Flag {
+        code: FlagCode::WorkEndsEarly,
+        detail: format!(
+            "No work is planned after {}, {} before the order ends on {}: {review}, {what}, or record why nothing more is needed.",
+            long_date(last),
+            weeks(quiet / 7),
+            long_date(order.end)
         ),
     })
 }

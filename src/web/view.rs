@@ -131,6 +131,7 @@ pub fn flag(code: crate::domain::plan::FlagCode) -> serde_json::Value {
             false,
         ),
         RequirementUnplanned => ("An order requirement has no planned work", false),
+        WorkEndsEarly => ("The planned work ends long before the order", false),
     };
     json!({
         "code": code.as_str(),
