@@ -7,6 +7,7 @@ use intervention_planner::allocation::{AllocationSettings, allocate};
 use intervention_planner::domain::PlanningProblem;
 use intervention_planner::domain::plan::{GapReason, Plan};
 use intervention_planner::domain::problem::Caseload;
+use intervention_planner::planner::text::{TextOptions, render};
 use intervention_planner::planner::{self, PlannerSettings};
 
 fn need(id: &str, offending_related: bool) -> Value {
@@ -80,6 +81,13 @@ fn plans(doc: &Value) -> Vec<Plan> {
     vec![alone, allocated]
 }
 
+/// The plan of `doc` as `plan --format text` prints it.
+fn text_of(doc: &Value) -> String {
+    let problem: PlanningProblem = serde_json::from_value(doc.clone()).unwrap();
+    let plan = planner::plan(&problem, &PlannerSettings::default()).expect("plans");
+    render(&problem, &plan, &TextOptions { verbose: false })
+}
+
 fn items(plan: &Plan) -> Vec<&str> {
     plan.items.iter().map(|i| i.intervention.as_str()).collect()
 }
@@ -128,6 +136,12 @@ fn unpaid_work_is_not_permitted_under_a_referral_order_but_is_under_a_yro_with_i
             g.detail
         );
     }
+    // The action names who can change what the order permits: the panel for a referral order.
+    assert!(
+        text_of(&doc).contains("raise it with the youth offender panel"),
+        "{}",
+        text_of(&doc)
+    );
     doc["order"] = json!({"type": "youth_rehabilitation_order", "start": "2026-01-05",
                           "end": "2026-10-11", "requirements": ["supervision", "unpaid_work"]});
     for plan in plans(&doc) {
@@ -145,6 +159,12 @@ fn unpaid_work_is_not_permitted_under_a_referral_order_but_is_under_a_yro_with_i
             .expect("the activity requirement has nothing under it");
         assert!(flag.detail.contains("activity"), "{}", flag.detail);
     }
+    // The court, for a youth rehabilitation order.
+    assert!(
+        text_of(&doc).contains("ask the court to amend the order's requirements"),
+        "{}",
+        text_of(&doc)
+    );
 }
 
 #[test]
@@ -592,5 +612,92 @@ fn work_ending_long_before_the_order_asks_the_review_to_plan_what_follows() {
     for plan in plans(&long) {
         assert_eq!(item(&plan, "violence-work").end, date("2026-09-13"));
         assert!(!flagged(&plan, "work_ends_early"), "{:?}", plan.flags);
+    }
+}
+
+#[test]
+fn a_preparation_session_alone_never_counts_as_the_referral_orders_reparation() {
+    let interventions = json!([
+        intervention(
+            "reparation-preparation",
+            &[],
+            json!({
+                "category": "reparation", "sessions": 1, "offending_focused": true
+            })
+        ),
+        intervention(
+            "community-reparation",
+            &["victim_awareness"],
+            json!({
+                "category": "reparation", "sessions": 6, "hours_per_session": 3.0,
+                "requires": ["reparation-preparation"]
+            })
+        ),
+    ]);
+    let provision = json!([
+        rolling("prep-rolling", "reparation-preparation", json!({})),
+        rolling("reparation-rolling", "community-reparation", json!({})),
+    ]);
+    let needs = json!([{"need": "victim_awareness", "level": "medium"}]);
+    let catalogue_needs = json!([need("victim_awareness", true)]);
+    // With room, the reparation itself is planned, its preparation before it.
+    let roomy = problem(
+        needs.clone(),
+        catalogue_needs.clone(),
+        interventions.clone(),
+        provision.clone(),
+    );
+    for plan in plans(&roomy) {
+        assert!(
+            item(&plan, "reparation-preparation").end < item(&plan, "community-reparation").start
+        );
+        assert!(!flagged(&plan, "requirement_unplanned"), "{:?}", plan.flags);
+    }
+    // A 2-hour week cannot hold the 3-hour reparation: the one-hour preparation is not planned
+    // in its place, and the plan says the reparation is missing.
+    let mut tight = problem(needs, catalogue_needs, interventions, provision);
+    tight["young_person"]["max_hours_per_week"] = json!(2);
+    for plan in plans(&tight) {
+        assert!(plan.items.is_empty(), "{:?}", items(&plan));
+        let flag = plan
+            .flags
+            .iter()
+            .find(|f| f.code.as_str() == "requirement_unplanned")
+            .unwrap_or_else(|| panic!("no requirement_unplanned: {:?}", plan.flags));
+        assert!(flag.detail.contains("reparation"), "{}", flag.detail);
+    }
+}
+
+#[test]
+fn an_order_outside_the_laws_limits_is_planned_as_given_and_flagged() {
+    let needs = json!([{"need": "violence", "level": "medium"}]);
+    let doc = |end: &str| {
+        let mut d = problem(
+            needs.clone(),
+            json!([need("violence", true)]),
+            json!([intervention("violence-work", &["violence"], json!({}))]),
+            json!([rolling("violence-rolling", "violence-work", json!({}))]),
+        );
+        d["order"]["end"] = json!(end);
+        d
+    };
+    // A referral order runs 3 to 12 months: 40 weeks is within, 8 weeks and 18 months are not.
+    for plan in plans(&doc("2026-10-11")) {
+        assert!(!flagged(&plan, "order_outside_limits"), "{:?}", plan.flags);
+    }
+    for (end, length) in [("2026-03-01", "8 weeks"), ("2027-07-04", "78 weeks")] {
+        for plan in plans(&doc(end)) {
+            assert!(!plan.items.is_empty(), "planned as given");
+            let flag = plan
+                .flags
+                .iter()
+                .find(|f| f.code.as_str() == "order_outside_limits")
+                .unwrap_or_else(|| panic!("{end}: no order_outside_limits: {:?}", plan.flags));
+            assert!(
+                flag.detail.contains("3 to 12 months") && flag.detail.contains(length),
+                "{}",
+                flag.detail
+            );
+        }
     }
 }

@@ -86,6 +86,8 @@ pub enum FlagCode {
     RequirementUnplanned,
     /// The planned work ends more than 12 weeks before the order does.
     WorkEndsEarly,
+    /// The order's dates are outside what the law allows for its type.
+    OrderOutsideLimits,
 }
 
 impl FlagCode {
@@ -100,6 +102,7 @@ impl FlagCode {
             FlagCode::TransitionAt18 => "transition_at_18",
             FlagCode::RequirementUnplanned => "requirement_unplanned",
             FlagCode::WorkEndsEarly => "work_ends_early",
+            FlagCode::OrderOutsideLimits => "order_outside_limits",
         }
     }
 }

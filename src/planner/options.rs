@@ -153,7 +153,18 @@ impl Expected {
         }
     }
 
-    pub fn served_by(&self, iv: &Intervention) -> bool {
+    /// Whether `iv` delivers this, given every intervention it could be planned beside (`all`):
+    /// a purely preparatory one (no needs addressed, another's prerequisite) is planned only
+    /// for what it prepares (docs/planning.md), so it never delivers the order's work alone:
+    /// a one-hour reparation preparation is not the referral order's reparation.
+    pub fn served_by<'i>(
+        &self,
+        iv: &Intervention,
+        mut all: impl Iterator<Item = &'i Intervention>,
+    ) -> bool {
+        if iv.addresses.is_empty() && all.any(|o| o.requires.contains(&iv.id)) {
+            return false;
+        }
         match self {
             Expected::Reparation => iv.category == "reparation",
             Expected::Requirement(r) => iv
@@ -268,7 +279,9 @@ fn relevant_interventions<'a>(
         .iter()
         .filter(|i| {
             i.addresses.iter().any(|n| needs.contains(n.as_str()))
-                || expected.iter().any(|e| e.served_by(i))
+                || expected
+                    .iter()
+                    .any(|e| e.served_by(i, catalogue.interventions.iter()))
                 || kept.contains(i.id.as_str())
         })
         .map(|i| i.id.as_str())
@@ -391,7 +404,7 @@ pub fn build<'a>(setting: &Setting<'a>) -> Options<'a> {
         .into_iter()
         .map(|e| {
             let serving = (0..interventions.len())
-                .filter(|&i| e.served_by(interventions[i]))
+                .filter(|&i| e.served_by(interventions[i], interventions.iter().copied()))
                 .collect();
             (e, serving)
         })

@@ -1,13 +1,13 @@
 //! What follows from a plan: flags for the case manager and manager (MAPPA, missing risk plan,
 //! welfare instead of offending work) and the dates its reviews fall due.
 
-use chrono::{Duration, NaiveDate};
+use chrono::{Duration, Months, NaiveDate};
 
 use super::explain::{GapContext, list, long_date, need_name, weeks, why_expected_unplanned};
 use super::options::Options;
 use crate::domain::plan::{Flag, FlagCode, Gap, PlanItem, Review, ReviewKind};
 use crate::domain::problem::Order;
-use crate::domain::{Catalogue, Intervention, Level, YoungPerson};
+use crate::domain::{Catalogue, Intervention, Level, OrderType, YoungPerson};
 
 pub struct FlagContext<'a> {
     pub as_of: NaiveDate,
@@ -23,6 +23,7 @@ pub fn flags(ctx: &FlagContext<'_>) -> Vec<Flag> {
     let mut flags = Vec::new();
     offending_work(ctx, &mut flags);
     risk_and_safety(ctx, &mut flags);
+    flags.extend(order_outside_limits(ctx.order));
     flags.extend(transition_at_18(ctx));
     flags.extend(requirement_unplanned(ctx));
     flags
@@ -64,26 +65,39 @@ fn offending_work(ctx: &FlagContext<'_>, flags: &mut Vec<Flag>) {
     let offending_work = planned
         .iter()
         .any(|iv| works_on_offending(iv, person.needs.iter().map(|n| n.need.as_str()), catalogue));
-    if offending_need && !offending_work {
+    let high_risk = person.likelihood_of_reoffending == Level::High
+        || person.risk_of_serious_harm.is_high_or_above();
+    let levels = format!(
+        "Likelihood of reoffending is {} and risk of serious harm {}",
+        person.likelihood_of_reoffending.as_str(),
+        person.risk_of_serious_harm.as_str().replace('_', " ")
+    );
+    let unfocused = offending_need && !offending_work;
+    if unfocused {
+        let risk = if high_risk {
+            format!(" {levels}.")
+        } else {
+            String::new()
+        };
         flag(
             flags,
             FlagCode::NoOffendingFocusedWork,
-            "The young person has needs linked to offending at medium or above, but no offending-focused work on them is planned (assessments and preparation do not count): welfare support must not replace work on offending.".into(),
+            format!(
+                "The young person has needs linked to offending at medium or above, but no offending-focused work on them is planned (assessments and preparation do not count): welfare support must not replace work on offending.{risk}"
+            ),
         );
     }
-    let high_risk = person.likelihood_of_reoffending == Level::High
-        || person.risk_of_serious_harm.is_high_or_above();
     let any_offending_work = planned
         .iter()
         .any(|iv| iv.offending_focused && !iv.is_assessment());
-    if high_risk && !any_offending_work {
+    // Said once: when the needs linked to offending are already flagged, that flag carries the
+    // risk levels too.
+    if high_risk && !any_offending_work && !unfocused {
         flag(
             flags,
             FlagCode::HighRiskNoOffendingWork,
             format!(
-                "Likelihood of reoffending is {} and risk of serious harm {}, but nothing offending-focused is planned: check that the assessment has identified the needs linked to offending, and plan work on them.",
-                person.likelihood_of_reoffending.as_str(),
-                person.risk_of_serious_harm.as_str().replace('_', " ")
+                "{levels}, but nothing offending-focused is planned: check that the assessment has identified the needs linked to offending, and plan work on them."
             ),
         );
     }
@@ -135,21 +149,63 @@ fn risk_and_safety(ctx: &FlagContext<'_>, flags: &mut Vec<Flag>) {
     }
 }
 
+/// An order whose dates the law does not allow for its type (a referral order of 3 to 12
+/// months, a youth rehabilitation order of up to 3 years, a detention and training order of 4 to
+/// 24 months): planned as given, but the dates are probably recorded wrongly, or the order is
+/// one the court should be asked to put right.
+fn order_outside_limits(order: &Order) -> Option<Flag> {
+    let (shortest, longest) = match order.order_type {
+        OrderType::ReferralOrder => (3, 12),
+        OrderType::YouthRehabilitationOrder => (0, 36),
+        OrderType::DetentionAndTrainingOrder => (4, 24),
+        _ => return None,
+    };
+    // An order of n months runs to the day before the same date n months on.
+    let months_on = |n: u32| {
+        order
+            .start
+            .checked_add_months(Months::new(n))
+            .map(|d| d - Duration::days(1))
+    };
+    let too_short = shortest > 0 && months_on(shortest).is_some_and(|least| order.end < least);
+    let too_long = months_on(longest).is_some_and(|most| order.end > most);
+    if !too_short && !too_long {
+        return None;
+    }
+    let law = if shortest > 0 {
+        format!("{shortest} to {longest} months")
+    } else {
+        format!("up to {} years", longest / 12)
+    };
+    Some(Flag {
+        code: FlagCode::OrderOutsideLimits,
+        detail: format!(
+            "This {} runs from {} to {} ({}), but the law allows {law}: check the dates against the court record, and if they are right, ask the court to put the order right.",
+            order.order_type.label(),
+            long_date(order.start),
+            long_date(order.end),
+            weeks((order.end - order.start).num_days() / 7 + 1),
+        ),
+    })
+}
+
 /// Turning 18 on or before the order ends: plan the move to adult services.
 fn transition_at_18(ctx: &FlagContext<'_>) -> Option<Flag> {
     let eighteen = ctx.person.birthday(18)?;
     if eighteen > ctx.order.end {
         return None;
     }
-    let when = if (eighteen - ctx.as_of).num_days() < 91 {
-        "start now: it is less than three months away"
+    let (turns, when) = if eighteen < ctx.as_of {
+        ("turned", "start now: they are already 18")
+    } else if (eighteen - ctx.as_of).num_days() < 91 {
+        ("turns", "start now: it is less than three months away")
     } else {
-        "start at least three months before"
+        ("turns", "start at least three months before")
     };
     Some(Flag {
         code: FlagCode::TransitionAt18,
         detail: format!(
-            "The young person turns 18 on {}, on or before the order ends ({}): plan the move to adult services (probation and adult health) with them; {when}.",
+            "The young person {turns} 18 on {}, on or before the order ends ({}): plan the move to adult services (probation and adult health) with them; {when}.",
             long_date(eighteen),
             long_date(ctx.order.end)
         ),
@@ -236,7 +292,7 @@ pub struct ReviewSettings {
 }
 
 /// Reviews due on or after `as_of`: an outcome review within a week of each item's end (on the
-/// order's end for work that continues after it), and plan reviews at the set interval from the
+/// order's end for work that continues after it or ends in its last week), and plan reviews at the set interval from the
 /// order start and on its end, leaving out one less than 14 days before the end.
 pub fn reviews(
     items: &[PlanItem],
@@ -247,10 +303,11 @@ pub fn reviews(
     let mut reviews: Vec<Review> = items
         .iter()
         .map(|item| Review {
+            // Never after the order: an item ending in its last week is reviewed on its end.
             due: if item.end > order.end {
                 order.end
             } else {
-                item.end + Duration::days(settings.outcome_after_days)
+                (item.end + Duration::days(settings.outcome_after_days)).min(order.end)
             },
             kind: ReviewKind::ItemOutcome,
             intervention: Some(item.intervention.clone()),

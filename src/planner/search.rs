@@ -29,8 +29,12 @@ pub fn list_schedule(options: &Options<'_>, values: &Values) -> Vec<usize> {
             !iv.is_assessment() && iv.addresses.contains(&need.need)
         }));
     }
-    for (expected, _) in &options.expected {
-        targets.push(Box::new(move |iv: &Intervention| expected.served_by(iv)));
+    for (_, serving) in &options.expected {
+        targets.push(Box::new(move |iv: &Intervention| {
+            serving
+                .iter()
+                .any(|&i| options.interventions[i].id == iv.id)
+        }));
     }
     targets.push(Box::new(|iv: &Intervention| iv.is_assessment()));
     for target in &targets {

@@ -7,7 +7,7 @@ use std::fmt::Write;
 use super::explain::{list, long_date, plural};
 use super::oversight::works_on_offending;
 use crate::domain::plan::{FlagCode, GapReason, Plan, ReviewKind};
-use crate::domain::{Catalogue, PlanningProblem};
+use crate::domain::{Catalogue, OrderType, PlanningProblem};
 
 pub struct TextOptions {
     /// Add the solver's figures.
@@ -320,12 +320,35 @@ fn gap_actions(
         GapReason::NoCapacity => actions.push(
             "ask the intervention coordinator about a place, a waiting-list entry or an extra cohort.".into(),
         ),
-        GapReason::NotPermitted => actions.push(
-            "if the work is needed, raise it at the next panel or court review of the order.".into(),
-        ),
+        GapReason::NotPermitted => actions.push(not_permitted_action(problem.order.order_type).into()),
         _ => {}
     }
     actions
+}
+
+/// Who can change what an order permits: the panel for a referral order's contract, the court
+/// for a sentence, the out-of-court decision-making panel (or police) for a caution or
+/// resolution.
+fn not_permitted_action(order: OrderType) -> &'static str {
+    match order {
+        OrderType::ReferralOrder => {
+            "if the work is needed, raise it with the youth offender panel: the contract can be varied at a progress panel."
+        }
+        OrderType::YouthRehabilitationOrder => {
+            "if the work is needed, ask the court to amend the order's requirements."
+        }
+        OrderType::DetentionAndTrainingOrder => {
+            "if the work is needed, raise it at the sentence plan review, for the licence conditions."
+        }
+        OrderType::Proposed => {
+            "if the work is needed, propose an order that permits it in the pre-sentence report."
+        }
+        OrderType::CommunityResolution
+        | OrderType::YouthCaution
+        | OrderType::YouthConditionalCaution => {
+            "if the work is needed, raise it with the out-of-court decision-making panel (a conditional caution's conditions are set by the police with the panel)."
+        }
+    }
 }
 
 fn capitalise(s: &str) -> String {

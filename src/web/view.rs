@@ -132,6 +132,7 @@ pub fn flag(code: crate::domain::plan::FlagCode) -> serde_json::Value {
         ),
         RequirementUnplanned => ("An order requirement has no planned work", false),
         WorkEndsEarly => ("The planned work ends long before the order", false),
+        OrderOutsideLimits => ("The order's length is outside the law's limits", false),
     };
     json!({
         "code": code.as_str(),
