@@ -106,6 +106,14 @@ fn gap<'p>(plan: &'p Plan, need: &str) -> &'p intervention_planner::domain::plan
         .unwrap_or_else(|| panic!("no gap for {need}: {:?}", plan.gaps))
 }
 
+/// The plan's flag with this code; fails the test, listing the flags, when there is none.
+fn the_flag<'p>(plan: &'p Plan, code: &str) -> &'p intervention_planner::domain::plan::Flag {
+    plan.flags
+        .iter()
+        .find(|f| f.code.as_str() == code)
+        .unwrap_or_else(|| panic!("no {code} flag: {:?}", plan.flags))
+}
+
 fn flagged(plan: &Plan, code: &str) -> bool {
     plan.flags.iter().any(|f| f.code.as_str() == code)
 }
@@ -152,11 +160,7 @@ fn unpaid_work_is_not_permitted_under_a_referral_order_but_is_under_a_yro_with_i
     doc["order"]["requirements"] = json!(["supervision", "activity"]);
     for plan in plans(&doc) {
         assert_eq!(gap(&plan, "lifestyle").reason, GapReason::NotPermitted);
-        let flag = plan
-            .flags
-            .iter()
-            .find(|f| f.code.as_str() == "requirement_unplanned")
-            .expect("the activity requirement has nothing under it");
+        let flag = the_flag(&plan, "requirement_unplanned");
         assert!(flag.detail.contains("activity"), "{}", flag.detail);
     }
     // The court, for a youth rehabilitation order.
@@ -525,11 +529,7 @@ fn offending_work_flags_are_sharp_and_transition_at_18_gives_the_date() {
             "{:?}",
             plan.flags
         );
-        let t = plan
-            .flags
-            .iter()
-            .find(|f| f.code.as_str() == "transition_at_18")
-            .expect("turns 18 on 1 September 2026, before the order ends");
+        let t = the_flag(&plan, "transition_at_18");
         assert!(t.detail.contains("1 September 2026"), "{}", t.detail);
         assert!(
             flagged(&plan, "requirement_unplanned"),
@@ -584,11 +584,7 @@ fn work_ending_long_before_the_order_asks_the_review_to_plan_what_follows() {
     );
     for plan in plans(&short) {
         assert_eq!(item(&plan, "violence-work").end, date("2026-02-01"));
-        let flag = plan
-            .flags
-            .iter()
-            .find(|f| f.code.as_str() == "work_ends_early")
-            .unwrap_or_else(|| panic!("no work_ends_early flag: {:?}", plan.flags));
+        let flag = the_flag(&plan, "work_ends_early");
         assert!(
             flag.detail.contains("1 February 2026")
                 && flag.detail.contains("36 weeks")
@@ -659,11 +655,7 @@ fn a_preparation_session_alone_never_counts_as_the_referral_orders_reparation() 
     tight["young_person"]["max_hours_per_week"] = json!(2);
     for plan in plans(&tight) {
         assert!(plan.items.is_empty(), "{:?}", items(&plan));
-        let flag = plan
-            .flags
-            .iter()
-            .find(|f| f.code.as_str() == "requirement_unplanned")
-            .unwrap_or_else(|| panic!("no requirement_unplanned: {:?}", plan.flags));
+        let flag = the_flag(&plan, "requirement_unplanned");
         assert!(flag.detail.contains("reparation"), "{}", flag.detail);
     }
 }
@@ -688,11 +680,7 @@ fn an_order_outside_the_laws_limits_is_planned_as_given_and_flagged() {
     for (end, length) in [("2026-03-01", "8 weeks"), ("2027-07-04", "78 weeks")] {
         for plan in plans(&doc(end)) {
             assert!(!plan.items.is_empty(), "planned as given");
-            let flag = plan
-                .flags
-                .iter()
-                .find(|f| f.code.as_str() == "order_outside_limits")
-                .unwrap_or_else(|| panic!("{end}: no order_outside_limits: {:?}", plan.flags));
+            let flag = the_flag(&plan, "order_outside_limits");
             assert!(
                 flag.detail.contains("3 to 12 months") && flag.detail.contains(length),
                 "{}",
