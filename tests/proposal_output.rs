@@ -102,6 +102,21 @@ fn document(summary: &str, contingency: Vec<String>) -> ProposalDocument {
         },
         12,
     );
+    // A referral order is planned from the initial panel, 20 working days after sentence at
+    // the latest: no work starts before the contract is signed.
+    assert_eq!(
+        referral.order.start,
+        intervention_planner::domain::casework::add_working_days(problem.order.start, 20)
+    );
+    assert!(
+        referral
+            .plan
+            .items
+            .iter()
+            .all(|i| i.start >= referral.order.start),
+        "{:?}",
+        referral.plan.items
+    );
     let every = PackageRequest {
         disposal: Disposal::YouthRehabilitationOrder,
         months: Some(12),

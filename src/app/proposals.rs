@@ -38,8 +38,7 @@ async fn plan_package(
     package: &PackageRequest,
     months: u32,
 ) -> AppResult<Package> {
-    let start = records.order.document.order.start;
-    let order = package.order(start, months);
+    let order = package.order(records.order.document.order.start, months);
     let mut problem = case_problem(
         access,
         records,

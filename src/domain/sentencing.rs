@@ -214,8 +214,14 @@ pub fn months_between(start: NaiveDate, end: NaiveDate) -> u32 {
 }
 
 impl PackageRequest {
-    /// The order this package would be, from `start`, for planning.
-    pub fn order(&self, start: NaiveDate, months: u32) -> Order {
+    /// The order this package would be if made on `sentenced`, for planning. A referral order
+    /// runs from the signing of its contract at the initial panel, within 20 working days of
+    /// sentence: it is planned from the latest day, so no work starts before the contract.
+    pub fn order(&self, sentenced: NaiveDate, months: u32) -> Order {
+        let start = match self.disposal {
+            Disposal::ReferralOrder => crate::domain::casework::add_working_days(sentenced, 20),
+            Disposal::YouthRehabilitationOrder => sentenced,
+        };
         Order {
             order_type: self.disposal.order_type(),
             start,

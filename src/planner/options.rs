@@ -153,18 +153,10 @@ impl Expected {
         }
     }
 
-    /// Whether `iv` delivers this, given every intervention it could be planned beside (`all`):
-    /// a purely preparatory one (no needs addressed, another's prerequisite) is planned only
-    /// for what it prepares (docs/planning.md), so it never delivers the order's work alone:
-    /// a one-hour reparation preparation is not the referral order's reparation.
-    pub fn served_by<'i>(
-        &self,
-        iv: &Intervention,
-        mut all: impl Iterator<Item = &'i Intervention>,
-    ) -> bool {
-        if iv.addresses.is_empty() && all.any(|o| o.requires.contains(&iv.id)) {
-            return false;
-        }
+    /// Whether a planned `iv` puts this in the plan, as `requirement_unplanned` reads it
+    /// (docs/planning.md): an item of category reparation, an item that may be delivered under
+    /// the requirement.
+    pub fn in_plan_through(&self, iv: &Intervention) -> bool {
         match self {
             Expected::Reparation => iv.category == "reparation",
             Expected::Requirement(r) => iv
@@ -172,6 +164,20 @@ impl Expected {
                 .as_ref()
                 .is_some_and(|u| u.contains(&crate::domain::levels::DeliveredUnder::Yro(*r))),
         }
+    }
+
+    /// Whether planning `iv` delivers this, for the objective, given every intervention it
+    /// could be planned beside (`all`): a purely preparatory one (no needs addressed, another's
+    /// prerequisite) is planned only for what it prepares (docs/planning.md), so it never earns
+    /// the order's work alone: a one-hour reparation preparation is not the referral order's
+    /// reparation. Planned as a prerequisite, it still puts it in the plan (`in_plan_through`).
+    pub fn served_by<'i>(
+        &self,
+        iv: &Intervention,
+        mut all: impl Iterator<Item = &'i Intervention>,
+    ) -> bool {
+        let preparatory = iv.addresses.is_empty() && all.any(|o| o.requires.contains(&iv.id));
+        !preparatory && self.in_plan_through(iv)
     }
 }
 

@@ -226,10 +226,10 @@ fn requirement_unplanned(ctx: &FlagContext<'_>) -> Option<Flag> {
     let unplanned: Vec<String> = options
         .expected
         .iter()
-        .filter(|(_, serving)| {
-            !ctx.chosen
-                .iter()
-                .any(|&k| serving.contains(&options.candidates[k].intervention))
+        .filter(|(e, _)| {
+            !ctx.chosen.iter().any(|&k| {
+                e.in_plan_through(options.interventions[options.candidates[k].intervention])
+            })
         })
         .map(|(e, serving)| why_expected_unplanned(&gap_ctx, &e.label(), serving))
         .collect();

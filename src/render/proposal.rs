@@ -5,7 +5,6 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::domain::RiskLevel;
-use crate::domain::casework::add_working_days;
 use crate::domain::levels::{DeliveredUnder, InterventionLevel, Requirement};
 use crate::domain::plan::{GapReason, ReviewKind};
 use crate::domain::proposal::{FOR_PARENTS, Package, ProposalDocument};
@@ -176,12 +175,13 @@ fn contact_line(name: &str, level: InterventionLevel) -> String {
     )
 }
 
-/// A referral order's panels: the initial panel agrees the contract (within 20 working days),
-/// progress panels at least every 3 months, a final panel at the end.
+/// A referral order's panels: the initial panel agrees the contract (within 20 working days of
+/// sentence; the package's order runs from that latest day), progress panels at least every 3
+/// months, a final panel at the end.
 fn panels(p: &Package) -> Vec<ReviewView> {
     let start = p.order.start;
     let mut out = vec![ReviewView {
-        due: long_date(add_working_days(start, 20)),
+        due: long_date(start),
         what: "Initial youth offender panel, to agree and sign the contract (by)".into(),
     }];
     let mut k = 3;
@@ -236,7 +236,7 @@ fn package(p: &Package, name: &str) -> PackageView {
         panel_note: if p.disposal == Disposal::ReferralOrder {
             "The youth offender panel agrees the contract with the child; the order runs from \
              when the contract is signed. The dates below assume it is signed at the initial \
-             panel."
+             panel, at the latest (20 working days after sentence): no work starts before."
                 .into()
         } else {
             String::new()
