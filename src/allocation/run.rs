@@ -56,8 +56,11 @@ impl Clock {
             .saturating_sub(self.reserve)
     }
 
+    /// When the polish (and the bound beside it) must stop: explaining every plan takes about
+    /// seven times as long as building the options (1.3 s at 1,000 cases), so most of the
+    /// reserve is left for it; half of it overran the limit at 300 and 1,000 cases.
     pub(super) fn polish_until(&self) -> Instant {
-        self.deadline - self.reserve.mul_f64(0.5)
+        self.deadline - self.reserve.mul_f64(0.9)
     }
 
     /// How much of the time limit has gone.
@@ -301,8 +304,14 @@ impl Run {
 
     /// Step 3, fairness: each young person re-planned alone with everyone else's places held.
     pub fn polish(&mut self, ctx: &Context<'_>, clock: &Clock) -> Result<(), PlanError> {
-        let (settled, polished) =
-            ctx.polish(&mut self.taken, &mut self.fresh, clock.polish_until())?;
+        // The repair after it checks every young person holding a control's place, about a
+        // second at 1,000 cases: the polish leaves the time for it.
+        let until = clock.polish_until();
+        let until = until
+            .checked_sub(self.repair_estimate(ctx))
+            .unwrap_or(until)
+            .max(Instant::now());
+        let (settled, polished) = ctx.polish(&mut self.taken, &mut self.fresh, until)?;
         self.settled = settled;
         self.polished += polished;
         if self.repair(ctx)? > 0 {
@@ -313,27 +322,49 @@ impl Run {
         Ok(())
     }
 
+    /// How long one pass of the repair takes, from timing its check on one young person
+    /// holding a control's place, times how many hold one, twice over (a pass that changes
+    /// anything is followed by another).
+    fn repair_estimate(&self, ctx: &Context<'_>) -> Duration {
+        let holders: Vec<usize> = ctx
+            .order
+            .iter()
+            .copied()
+            .filter(|&k| self.holds_control(ctx, k))
+            .collect();
+        let Some(&first) = holders.first() else {
+            return Duration::ZERO;
+        };
+        let started = Instant::now();
+        let alone = self.alone(ctx, first);
+        let opts = options::build(&setting_for(&alone, ctx.planner));
+        let _ = locate(&opts, &self.taken, first);
+        started.elapsed().mul_f64(2.0 * holders.len() as f64)
+    }
+
+    /// Whether young person `k` holds a place of a court's control (only those can stop
+    /// checking out when others' places move).
+    fn holds_control(&self, ctx: &Context<'_>, k: usize) -> bool {
+        let opts = &ctx.children[k].options;
+        self.taken.iter().any(|t| {
+            t.child == k
+                && opts
+                    .controls
+                    .iter()
+                    .any(|&i| opts.interventions[i].id == t.intervention)
+        })
+    }
+
     /// Young people whose places no longer check out as the others' places now stand (a
     /// court's control runs from its first open start, and that start moves as others' places
     /// move) are planned alone again, until every place checks out; returns how many were.
     /// Each repair only moves a control to an earlier start or gives places up, so it ends.
     fn repair(&mut self, ctx: &Context<'_>) -> Result<usize, PlanError> {
-        // Only a control's place can stop checking out when others' places move.
-        let holds_control = |k: usize, taken: &[Taken]| {
-            let opts = &ctx.children[k].options;
-            taken.iter().any(|t| {
-                t.child == k
-                    && opts
-                        .controls
-                        .iter()
-                        .any(|&i| opts.interventions[i].id == t.intervention)
-            })
-        };
         let mut repaired = 0;
         for _ in 0..MAX_REPAIR_PASSES {
             let mut changed = false;
             for &k in ctx.order {
-                if !holds_control(k, &self.taken) {
+                if !self.holds_control(ctx, k) {
                     continue;
                 }
                 let alone = self.alone(ctx, k);
