@@ -146,27 +146,13 @@ impl Progress {
     }
 }
 
-/// The bound over `children` (each with every start of their order), `None` when it could not
-/// be had by `until` (a young person's relaxation failed, or not all of them were solved).
-/// Each young person is bounded by their priced relaxation. Starts the joint model lacked
-/// (its thinned rolling weeks) escape the slots' prices a week over, so while the priced
-/// relaxations choose such starts, they are added to the joint relaxation and it is solved
-/// again for new prices (column generation: the prices tend to the whole relaxation's); once
-/// they choose none, the slots' prices take subgradient steps instead. Then, at the best
-/// prices, those whose relaxed plan is fractional are solved whole. It stops early once the
-/// bound is within the gap asked for of the best allocation so far, or when the steps say
-/// stop. Any prices it stops at give a bound.
-pub fn bound(
-    children: &[Child<'_>],
-    provision: &[Provision],
-    rivalries: &[(String, String)],
-    relaxed: &joint::Relaxed,
-    progress: &Progress,
-    until: Instant,
-) -> Option<f64> {
-    let result = bound_until(children, provision, rivalries, relaxed, progress, until);
-    progress.finished.store(true, Ordering::Release);
-    result
+/// Marks the bound finished when dropped.
+struct Finished<'p>(&'p Progress);
+
+impl Drop for Finished<'_> {
+    fn drop(&mut self) {
+        self.0.finished.store(true, Ordering::Release);
+    }
 }
 
 /// A slot of the whole problem that more young people could use than it has free places.
@@ -186,7 +172,17 @@ struct Bounded {
     fractional: bool,
 }
 
-fn bound_until(
+/// The bound over `children` (each with every start of their order), `None` when it could not
+/// be had by `until` (a young person's relaxation failed, or not all of them were solved).
+/// Each young person is bounded by their priced relaxation. Starts the joint model lacked
+/// (its thinned rolling weeks) escape the slots' prices a week over, so while the priced
+/// relaxations choose such starts, they are added to the joint relaxation and it is solved
+/// again for new prices (column generation: the prices tend to the whole relaxation's); once
+/// they choose none, the slots' prices take subgradient steps instead. Then, at the best
+/// prices, those whose relaxed plan is fractional are solved whole. It stops early once the
+/// bound is within the gap asked for of the best allocation so far, or when the steps say
+/// stop. Any prices it stops at give a bound.
+pub fn bound(
     children: &[Child<'_>],
     provision: &[Provision],
     rivalries: &[(String, String)],
@@ -194,6 +190,8 @@ fn bound_until(
     progress: &Progress,
     until: Instant,
 ) -> Option<f64> {
+    // However it ends, the steps waiting on it are told it has.
+    let _finished = Finished(progress);
     let started = Instant::now();
     let mut prices = relaxed.prices.clone();
     // How long the last joint relaxation took: one with more starts takes longer.
