@@ -319,14 +319,14 @@ fn fewer_rolling_starts_keeping<'a>(
 }
 
 /// Whether the joint model keeps candidate `c` of these options (`fewer_rolling_starts`).
-pub(crate) fn kept_in_joint_model(options: &options::Options<'_>, c: &options::Candidate) -> bool {
+fn kept_in_joint_model(options: &options::Options<'_>, c: &options::Candidate) -> bool {
     let week = (c.start - options.window_start).num_days() / 7;
     let thinned = week < 8 || (week < 26 && week % 2 == 0) || week % 4 == 0;
     !options.is_rolling(c) || thinned
 }
 
 /// The joint model's starts of these options, and also every candidate (by index) `also` keeps.
-pub(crate) fn fewer_rolling_starts_but<'a>(
+fn fewer_rolling_starts_but<'a>(
     mut options: options::Options<'a>,
     also: impl Fn(&options::Options<'a>, usize, &options::Candidate) -> bool,
 ) -> options::Options<'a> {
