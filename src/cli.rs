@@ -85,7 +85,7 @@ pub enum Command {
         /// Team whose stored catalogue and provision fill a document that leaves them out.
         #[arg(long)]
         team: Option<String>,
-        /// Seconds the solver may take (default 20).
+        /// Seconds the whole allocation may take, explaining the plans included (default 10).
         #[arg(long)]
         time_limit: Option<f64>,
         /// Relative MIP gap at which to stop (default 0.005).

@@ -210,7 +210,6 @@ pub fn bound(
         let mut used = vec![0.0; crowded.len()];
         let mut bounded = Vec::with_capacity(children.len());
         let mut new_starts = 0;
-        let mut escaping = BTreeSet::new();
         let pass_started = Instant::now();
         for (k, child) in children.iter().enumerate() {
             if Instant::now() > until || (step > 0 && progress.stop.load(Ordering::Relaxed)) {
@@ -224,6 +223,7 @@ pub fn bound(
             penalties.retain(|_, paid| *paid > 0.0);
             let (worth, x) = priced_relaxation(child, &penalties)?;
             let fractional = x.iter().any(|(_, v)| (v - v.round()).abs() > 1e-6);
+            let mut escaping = BTreeSet::new();
             for (ci, v) in &x {
                 for r in uses[k].get(ci).into_iter().flatten() {
                     used[*r] += v;
@@ -235,16 +235,13 @@ pub fn bound(
             }
             // Every start of a source one of them escaped through: adding only the starts
             // chosen, the next prices let the neighbouring weeks escape instead.
-            if !escaping.is_empty() {
-                for (ci, c) in child.options.open() {
-                    if escaping.contains(&(c.intervention, c.provision))
-                        && !kept_in_joint_model(&child.options, c)
-                        && added[k].insert(ci)
-                    {
-                        new_starts += 1;
-                    }
+            for (ci, c) in child.options.open() {
+                if escaping.contains(&(c.intervention, c.provision))
+                    && !kept_in_joint_model(&child.options, c)
+                    && added[k].insert(ci)
+                {
+                    new_starts += 1;
                 }
-                escaping.clear();
             }
             total += worth;
             bounded.push(Bounded {

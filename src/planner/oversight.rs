@@ -292,8 +292,9 @@ pub struct ReviewSettings {
 }
 
 /// Reviews due on or after `as_of`: an outcome review within a week of each item's end (on the
-/// order's end for work that continues after it or ends in its last week), and plan reviews at the set interval from the
-/// order start and on its end, leaving out one less than 14 days before the end.
+/// order's end for work that continues after it or ends in its last week), and plan reviews
+/// at the set interval from the order start and on its end, leaving out one less than 14 days
+/// before the end.
 pub fn reviews(
     items: &[PlanItem],
     order: &Order,
