@@ -129,7 +129,7 @@ pub fn allocate(
         let bounding = relaxed.as_ref().map(|r| {
             let (whole, provision, progress) = (&whole, &provision, &progress);
             let rivalries = &caseload.rivalries;
-            let until = clock.polish_until();
+            let until = clock.bound_until();
             scope.spawn(move || lagrange::bound(whole, provision, rivalries, r, progress, until))
         });
         let steps = (|| {
@@ -148,13 +148,14 @@ pub fn allocate(
             progress.found(run.objective());
             Ok::<(), PlanError>(())
         })();
+        // No more steps once the first pass is done: the bound's first pass runs on while the
+        // plans are explained.
         progress.stop();
-        if let Some(handle) = bounding {
-            run.tighten(handle.join().ok().flatten());
-        }
-        steps
-    })?;
-    run.finish(&ctx, &clock, settings.mip_rel_gap)
+        steps?;
+        run.finish(&ctx, &clock, settings.mip_rel_gap, || {
+            bounding.and_then(|handle| handle.join().ok().flatten())
+        })
+    })
 }
 
 /// Young person `k`'s places as candidates of the joint model's options; nothing when one of

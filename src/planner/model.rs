@@ -471,13 +471,14 @@ pub fn solve(
         });
     }
     let started = Instant::now();
-    let scheduled = search::near_optimal(options, values, time_limit_seconds);
+    let scheduled = search::list_schedule(options, values);
+    let near = search::near_optimal(options, values, scheduled, time_limit_seconds);
     tracing::debug!(
         seconds = started.elapsed().as_secs_f64(),
         "near-optimal plan"
     );
     let remaining = (time_limit_seconds - started.elapsed().as_secs_f64()).max(0.05);
-    prove(options, values, &scheduled, remaining)
+    prove(options, values, &near, remaining)
 }
 
 /// Proves the best plan, starting from `incumbent` (a plan that keeps every rule): the
@@ -490,12 +491,25 @@ pub fn prove(
     time_limit_seconds: f64,
 ) -> Result<Solved, SolverFailure> {
     let started = Instant::now();
-    let narrowed =
-        search::without_hopeless(options, values, objective_of(options, incumbent, values));
-    let options = narrowed.as_ref().unwrap_or(options);
+    let worth = objective_of(options, incumbent, values);
+    let narrowed = search::without_hopeless(options, values, worth);
+    if let Some(n) = narrowed.as_ref().filter(|n| n.proves(worth)) {
+        return Ok(Solved {
+            chosen: incumbent.to_vec(),
+            status: SolverStatus::Optimal,
+            variables: n.variables,
+            constraints: n.constraints,
+        });
+    }
+    let options = narrowed
+        .as_ref()
+        .and_then(|n| n.options.as_ref())
+        .unwrap_or(options);
     tracing::debug!(
         seconds = started.elapsed().as_secs_f64(),
         open = options.open().count(),
+        bound = narrowed.as_ref().map(|n| n.bound),
+        worth,
         "narrowed"
     );
     let mut vars = ProblemVariables::new();

@@ -120,14 +120,15 @@ fn with_prerequisites(options: &Options<'_>, chosen: &[usize], k: usize) -> Opti
 /// worth; a candidate whose reduced cost says that choosing it would bring the bound below a
 /// plan already in hand (`worth`) cannot be in an optimal plan, so it is left out of the search.
 /// Exact, and it removes most late rolling starts, which is what made proving optimality slow.
-/// `None` when nothing could be left out (or the relaxation failed: then nothing is).
+/// `None` when the relaxation failed (then nothing is left out).
 pub fn without_hopeless<'a>(
     options: &Options<'a>,
     values: &Values,
     worth: f64,
-) -> Option<Options<'a>> {
+) -> Option<Narrowed<'a>> {
     let mut vars = ProblemVariables::new();
     let child = ChildModel::build(&mut vars, options, values);
+    let (variables, constraints) = (child.variable_count(), child.rows.len());
     let mut relaxation = vars
         .maximise(child.objective.clone())
         .using(highs)
@@ -151,14 +152,41 @@ pub fn without_hopeless<'a>(
         .map(|(_, k)| *k)
         .collect();
     if hopeless.is_empty() {
-        return None;
+        return Some(Narrowed {
+            bound,
+            options: None,
+            variables,
+            constraints,
+        });
     }
     let mut narrowed = options.clone();
     for k in hopeless {
         // Internal to this search only: the plan's explanations use the untouched options.
         narrowed.candidates[k].block = Some(Block::Pruned);
     }
-    Some(narrowed)
+    Some(Narrowed {
+        bound,
+        options: Some(narrowed),
+        variables,
+        constraints,
+    })
+}
+
+/// What reduced-cost fixing found: the relaxation's bound on any plan, and the options without
+/// the hopeless ones (`None` when none was).
+pub struct Narrowed<'a> {
+    pub bound: f64,
+    pub options: Option<Options<'a>>,
+    /// The size of the relaxation's model (before anything was left out).
+    pub variables: usize,
+    pub constraints: usize,
+}
+
+impl Narrowed<'_> {
+    /// The plan in hand is proved the best: no plan can be worth more than the relaxation.
+    pub fn proves(&self, worth: f64) -> bool {
+        self.bound <= worth + 1e-6 * (1.0 + worth.abs())
+    }
 }
 
 fn objective_value(objective: &Expression, solution: &impl Solution) -> f64 {
@@ -168,8 +196,12 @@ fn objective_value(objective: &Expression, solution: &impl Solution) -> f64 {
 /// A plan within 0.1% of the best, found fast (the search stops at that gap rather than proving
 /// the optimum), starting from the list schedule; it is the bar for reduced-cost fixing.
 /// Deterministic: no clock decides what it returns unless the time limit is hit.
-pub fn near_optimal(options: &Options<'_>, values: &Values, time_limit_seconds: f64) -> Vec<usize> {
-    let scheduled = list_schedule(options, values);
+pub fn near_optimal(
+    options: &Options<'_>,
+    values: &Values,
+    scheduled: Vec<usize>,
+    time_limit_seconds: f64,
+) -> Vec<usize> {
     let mut vars = ProblemVariables::new();
     let child = ChildModel::build(&mut vars, options, values);
     let start_from = child.start_values(options, &scheduled, values);
