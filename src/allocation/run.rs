@@ -505,6 +505,7 @@ impl Run {
     /// Each plan explained with everyone else's places taken, the places' use, and the report.
     /// Optimal only when the gap from the best bound to the final plans is within the gap
     /// asked for and the polish settled.
+    ///
     /// `bound` is the bound's last word, asked for once the plans are explained: it works on
     /// the other core meanwhile (at 1,000 cases its first pass needs most of the time left).
     pub fn finish(
@@ -625,18 +626,9 @@ impl Context<'_> {
                 let better = polish::improve(&opts, &values, &current, seconds)
                     .or_else(|| misplaced.then(Vec::new));
                 let plan = better.as_deref().unwrap_or(&current);
-                let scaled = joint::caseload_values(
-                    &alone.young_person,
-                    values.clone(),
-                    &self.planner.weights,
-                );
-                worths.0.insert(
-                    k,
-                    (
-                        places(&opts, plan, k),
-                        model::objective_of(&opts, plan, &scaled),
-                    ),
-                );
+                worths
+                    .0
+                    .insert(k, (places(&opts, plan, k), self.worth(&alone, &opts, plan)));
                 if let Some(better) = better {
                     let new = places(&opts, &better, k);
                     let old: Vec<Taken> = taken.iter().filter(|t| t.child == k).cloned().collect();
@@ -679,19 +671,23 @@ impl Context<'_> {
                 Err(_) => {
                     let alone = alone_problem(problem, self.provision, taken, k, self.caseload);
                     let opts = options::build(&setting_for(&alone, self.planner));
-                    let chosen = locate(&opts, taken, k)?;
-                    let scaled = joint::caseload_values(
-                        &alone.young_person,
-                        values_for(&alone, self.planner),
-                        &self.planner.weights,
-                    );
-                    model::objective_of(&opts, &chosen, &scaled)
+                    self.worth(&alone, &opts, &locate(&opts, taken, k)?)
                 }
             };
             worths.0.insert(k, (held, worth));
             total += worth;
         }
         Ok(total)
+    }
+
+    /// One young person's part of the joint objective (risk priority applied) for `chosen`.
+    fn worth(&self, alone: &ValidProblem, opts: &options::Options<'_>, chosen: &[usize]) -> f64 {
+        let scaled = joint::caseload_values(
+            &alone.young_person,
+            values_for(alone, self.planner),
+            &self.planner.weights,
+        );
+        model::objective_of(opts, chosen, &scaled)
     }
 }
 

@@ -471,8 +471,7 @@ pub fn solve(
         });
     }
     let started = Instant::now();
-    let scheduled = search::list_schedule(options, values);
-    let near = search::near_optimal(options, values, scheduled, time_limit_seconds);
+    let near = search::near_optimal(options, values, time_limit_seconds);
     tracing::debug!(
         seconds = started.elapsed().as_secs_f64(),
         "near-optimal plan"

@@ -196,12 +196,8 @@ fn objective_value(objective: &Expression, solution: &impl Solution) -> f64 {
 /// A plan within 0.1% of the best, found fast (the search stops at that gap rather than proving
 /// the optimum), starting from the list schedule; it is the bar for reduced-cost fixing.
 /// Deterministic: no clock decides what it returns unless the time limit is hit.
-pub fn near_optimal(
-    options: &Options<'_>,
-    values: &Values,
-    scheduled: Vec<usize>,
-    time_limit_seconds: f64,
-) -> Vec<usize> {
+pub fn near_optimal(options: &Options<'_>, values: &Values, time_limit_seconds: f64) -> Vec<usize> {
+    let scheduled = list_schedule(options, values);
     let mut vars = ProblemVariables::new();
     let child = ChildModel::build(&mut vars, options, values);
     let start_from = child.start_values(options, &scheduled, values);
