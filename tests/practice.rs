@@ -172,6 +172,41 @@ fn unpaid_work_is_not_permitted_under_a_referral_order_but_is_under_a_yro_with_i
 }
 
 #[test]
+fn a_requirement_the_young_person_is_too_young_for_is_sent_back_to_the_court() {
+    // Unpaid work is only for 16 or 17-year-olds; this young person is 15 for the whole order.
+    let mut doc = problem(
+        json!([{"need": "lifestyle", "level": "medium"}]),
+        json!([need("lifestyle", true)]),
+        json!([intervention(
+            "unpaid-work",
+            &["lifestyle"],
+            json!({"delivered_under": ["yro:unpaid_work"], "category": "reparation", "min_age": 16})
+        )]),
+        json!([rolling("unpaid", "unpaid-work", json!({}))]),
+    );
+    doc["order"] = json!({"type": "youth_rehabilitation_order", "start": "2026-01-05",
+                          "end": "2026-10-11", "requirements": ["supervision", "unpaid_work"]});
+    doc["young_person"]["date_of_birth"] = json!("2011-01-01");
+    for plan in plans(&doc) {
+        assert!(plan.items.is_empty(), "{:?}", plan.items);
+        let flag = the_flag(&plan, "requirement_unplanned");
+        assert!(
+            flag.detail
+                .contains("cannot be delivered as the order stands")
+                && flag.detail.contains("ask the court to amend it")
+                && !flag.detail.contains("Plan it"),
+            "{}",
+            flag.detail
+        );
+    }
+    // Old enough: the same order's requirement is simply planned.
+    doc["young_person"]["date_of_birth"] = json!("2009-04-02");
+    for plan in plans(&doc) {
+        assert!(!flagged(&plan, "requirement_unplanned"), "{:?}", plan.flags);
+    }
+}
+
+#[test]
 fn a_detention_and_training_order_plans_from_the_licence_start() {
     let mut doc = problem(
         json!([{"need": "violence", "level": "high"}]),

@@ -586,7 +586,11 @@ fn explain_need(ctx: &GapContext<'_>, need: &str) -> (GapReason, String) {
 
 /// Why the work the order expects (`label`, e.g. "the unpaid work requirement") is not in the
 /// plan, from the rule that stopped the options that got furthest, as for a need's gap.
-pub fn why_expected_unplanned(ctx: &GapContext<'_>, label: &str, serving: &[usize]) -> String {
+pub fn why_expected_unplanned(
+    ctx: &GapContext<'_>,
+    label: &str,
+    serving: &[usize],
+) -> (GapReason, String) {
     let options = ctx.options;
     let candidates: Vec<&Candidate> = options
         .candidates
@@ -599,15 +603,63 @@ pub fn why_expected_unplanned(ctx: &GapContext<'_>, label: &str, serving: &[usiz
             .map(|&i| options.interventions[i].name.as_str())
             .collect();
         return if names.is_empty() {
-            format!("No intervention in the catalogue is delivered under {label}.")
+            (
+                GapReason::NoIntervention,
+                format!("No intervention in the catalogue is delivered under {label}."),
+            )
         } else {
-            format!(
-                "Nothing is provided locally for {label}: {} would deliver it.",
-                list(&names)
+            (
+                GapReason::NoProvision,
+                format!(
+                    "Nothing is provided locally for {label}: {} would deliver it.",
+                    list(&names)
+                ),
             )
         };
     }
-    capitalise(explain_candidates(ctx, label, candidates).1)
+    let (reason, detail) = explain_candidates(ctx, label, candidates);
+    (reason, capitalise(detail))
+}
+
+/// Why a need linked to offending has no offending-focused work in the plan (it may have
+/// welfare work): the catalogue has none for it, none is provided, or the rule that stopped
+/// the offending-focused options that got furthest, as for a gap.
+pub fn why_no_offending_work(ctx: &GapContext<'_>, need: &str) -> String {
+    let name = need_name(ctx.catalogue, need);
+    let focused = |iv: &Intervention| {
+        iv.offending_focused && !iv.is_assessment() && iv.addresses.iter().any(|a| a == need)
+    };
+    let in_catalogue: Vec<&str> = ctx
+        .catalogue
+        .interventions
+        .iter()
+        .filter(|iv| focused(iv))
+        .map(|iv| iv.name.as_str())
+        .collect();
+    if in_catalogue.is_empty() {
+        return format!(
+            "{name}: no offending-focused intervention in the catalogue addresses it, so the case manager's own offending work on it must be recorded."
+        );
+    }
+    let options = ctx.options;
+    let candidates: Vec<&Candidate> = options
+        .candidates
+        .iter()
+        .filter(|c| focused(options.interventions[c.intervention]))
+        .collect();
+    if candidates.is_empty() {
+        return format!(
+            "{name}: {} would be offending-focused work on it, but none is provided locally.",
+            list(&in_catalogue)
+        );
+    }
+    let label = format!("offending-focused work on {name}");
+    // The gap words speak of a need "not met"; here the need may be met by welfare work.
+    capitalise(
+        explain_candidates(ctx, &label, candidates)
+            .1
+            .replace(" is not met:", " is not planned:"),
+    )
 }
 
 /// The gap reason and detail for work whose options are `candidates`: the furthest stage any

@@ -3,8 +3,11 @@
 
 use chrono::{Duration, Months, NaiveDate};
 
-use super::explain::{GapContext, list, long_date, need_name, weeks, why_expected_unplanned};
+use super::explain::{
+    GapContext, list, long_date, need_name, weeks, why_expected_unplanned, why_no_offending_work,
+};
 use super::options::Options;
+use crate::domain::plan::GapReason;
 use crate::domain::plan::{Flag, FlagCode, Gap, PlanItem, Review, ReviewKind};
 use crate::domain::problem::Order;
 use crate::domain::{Catalogue, Intervention, Level, OrderType, YoungPerson};
@@ -79,11 +82,26 @@ fn offending_work(ctx: &FlagContext<'_>, flags: &mut Vec<Flag>) {
         } else {
             String::new()
         };
+        let gap_ctx = GapContext {
+            options,
+            catalogue,
+            person,
+            order: ctx.order,
+            chosen: ctx.chosen,
+        };
+        // Each such need, with why its offending-focused options are not in the plan.
+        let why: Vec<String> = person
+            .needs
+            .iter()
+            .filter(|n| n.level >= Level::Medium && offending(&n.need))
+            .map(|n| why_no_offending_work(&gap_ctx, &n.need))
+            .collect();
         flag(
             flags,
             FlagCode::NoOffendingFocusedWork,
             format!(
-                "The young person has needs linked to offending at medium or above, but no offending-focused work on them is planned (assessments and preparation do not count): welfare support must not replace work on offending.{risk}"
+                "The young person has needs linked to offending at medium or above, but no offending-focused work on them is planned (assessments and preparation do not count): welfare support must not replace work on offending.{risk} {}",
+                why.join(" ")
             ),
         );
     }
@@ -231,15 +249,56 @@ fn requirement_unplanned(ctx: &FlagContext<'_>) -> Option<Flag> {
                 e.in_plan_through(options.interventions[options.candidates[k].intervention])
             })
         })
-        .map(|(e, serving)| why_expected_unplanned(&gap_ctx, &e.label(), serving))
+        .map(|(e, serving)| {
+            let (reason, why) = why_expected_unplanned(&gap_ctx, &e.label(), serving);
+            // Too young or otherwise not eligible: no plan can deliver it as the order stands.
+            if reason == GapReason::Ineligible && ctx.order.order_type == OrderType::Proposed {
+                format!("{why} Do not propose it: the young person cannot be given it.")
+            } else if reason == GapReason::Ineligible {
+                format!(
+                    "{why} It cannot be delivered as the order stands: check it against the {} and, if it is right, ask {} to amend it.",
+                    record_of(ctx.order.order_type),
+                    who_varies(ctx.order.order_type)
+                )
+            } else {
+                format!(
+                    "{why} Plan it, or record why it cannot be delivered and tell {}.",
+                    who_varies(ctx.order.order_type)
+                )
+            }
+        })
         .collect();
     (!unplanned.is_empty()).then(|| Flag {
         code: FlagCode::RequirementUnplanned,
-        detail: format!(
-            "{} Plan it, or record why it cannot be delivered and tell the court or the panel.",
-            unplanned.join(" ")
-        ),
+        detail: unplanned.join(" "),
     })
+}
+
+/// Who can vary what an order asks for.
+fn who_varies(order: OrderType) -> &'static str {
+    match order {
+        OrderType::ReferralOrder => "the youth offender panel",
+        OrderType::YouthRehabilitationOrder => "the court",
+        OrderType::DetentionAndTrainingOrder => "the sentence plan review",
+        OrderType::Proposed => "the court in the pre-sentence report",
+        OrderType::CommunityResolution
+        | OrderType::YouthCaution
+        | OrderType::YouthConditionalCaution => "the out-of-court decision-making panel",
+    }
+}
+
+/// Where what an order asks for is recorded.
+fn record_of(order: OrderType) -> &'static str {
+    match order {
+        OrderType::ReferralOrder => "panel's contract",
+        OrderType::YouthRehabilitationOrder | OrderType::DetentionAndTrainingOrder => {
+            "court record"
+        }
+        OrderType::Proposed => "pre-sentence report",
+        OrderType::CommunityResolution
+        | OrderType::YouthCaution
+        | OrderType::YouthConditionalCaution => "decision record",
+    }
 }
 
 /// How long an order may run on with no planned work before the plan says so: a plan review

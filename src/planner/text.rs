@@ -185,7 +185,16 @@ impl Report<'_> {
 
     fn needs_not_met(&mut self) {
         self.line("Needs not met, and what to do");
-        if self.plan.gaps.is_empty() {
+        let unfocused = self.plan.flags.iter().any(|f| {
+            matches!(
+                f.code,
+                FlagCode::NoOffendingFocusedWork | FlagCode::HighRiskNoOffendingWork
+            )
+        });
+        if self.plan.gaps.is_empty() && unfocused {
+            // "None" beside a missing piece of offending work would read as all is well.
+            self.line("  Every assessed need has an intervention, but no offending-focused work is planned: see the first point for the case manager and manager below.");
+        } else if self.plan.gaps.is_empty() {
             self.line("  None: every assessed need has an intervention.");
         }
         for gap in &self.plan.gaps {
