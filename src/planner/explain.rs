@@ -654,12 +654,7 @@ pub fn why_no_offending_work(ctx: &GapContext<'_>, need: &str) -> String {
         );
     }
     let label = format!("offending-focused work on {name}");
-    // The gap words speak of a need "not met"; here the need may be met by welfare work.
-    capitalise(
-        explain_candidates(ctx, &label, candidates)
-            .1
-            .replace(" is not met:", " is not planned:"),
-    )
+    capitalise(explain_candidates(ctx, &label, candidates).1)
 }
 
 /// The gap reason and detail for work whose options are `candidates`: the furthest stage any
@@ -779,7 +774,7 @@ fn not_permitted_detail(ctx: &GapContext<'_>, name: &str, furthest: &[&Candidate
         })
         .collect();
     format!(
-        "{name} is not met: {}; this is {}.",
+        "{name} cannot be planned under this order: {}; this is {}.",
         phrases.join("; "),
         with_article(&ctx.order.describe())
     )
