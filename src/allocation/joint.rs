@@ -3,14 +3,15 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use chrono::{Datelike, Duration, NaiveDate};
 use good_lp::solvers::highs::highs;
 use good_lp::{Constraint, Expression, ProblemVariables, SolverModel, Variable, variable};
 
 use crate::domain::plan::SolverStatus;
 use crate::domain::{Format, Provision, YoungPerson};
 use crate::planner::model::{ChildModel, SolverFailure, Values};
-use crate::planner::options::{Candidate, Options};
+use crate::planner::options::{Options, prepares};
+
+pub(super) use super::calendar::{Calendar, Slot};
 use crate::planner::settings::Weights;
 
 /// One young person as the joint model sees them.
@@ -64,33 +65,6 @@ pub fn caseload_values(person: &YoungPerson, mut values: Values, w: &Weights) ->
     values
 }
 
-fn monday(day: NaiveDate) -> NaiveDate {
-    day - Duration::days(day.weekday().num_days_from_monday() as i64)
-}
-
-/// Where two places are the same place at the same time: a cohort, or a calendar week of a
-/// rolling provision (a place held on any day of a week counts for that whole week, which can
-/// only under-fill, never over-fill).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub(super) enum Slot {
-    Cohort(NaiveDate),
-    Week(NaiveDate),
-}
-
-/// The slots a candidate occupies.
-pub(super) fn slots(offer: &Provision, c: &Candidate) -> Vec<Slot> {
-    if !offer.rolling {
-        return vec![Slot::Cohort(c.start)];
-    }
-    let mut out = Vec::new();
-    let mut week = monday(c.start);
-    while week <= c.end {
-        out.push(Slot::Week(week));
-        week += Duration::days(7);
-    }
-    out
-}
-
 /// Each provision's index in the caseload, by id.
 pub(super) fn provision_index(provision: &[Provision]) -> HashMap<&str, usize> {
     provision
@@ -98,15 +72,6 @@ pub(super) fn provision_index(provision: &[Provision]) -> HashMap<&str, usize> {
         .enumerate()
         .map(|(k, p)| (p.id.as_str(), k))
         .collect()
-}
-
-/// Places of a slot not already held by the document's participants.
-pub(super) fn free_places(offer: &Provision, slot: Slot) -> i64 {
-    let held = match slot {
-        Slot::Cohort(start) => offer.most_held_during(start, start),
-        Slot::Week(week) => offer.most_held_during(week, week + Duration::days(6)),
-    };
-    (offer.places - held as i64).max(0)
 }
 
 fn is_group(children: &[Child<'_>], offer: &Provision) -> bool {
@@ -128,6 +93,7 @@ struct Built<'p> {
     columns: HashMap<Variable, usize>,
     indicators: BTreeMap<(usize, Slot, &'p str), Variable>,
     index: HashMap<&'p str, usize>,
+    calendar: Calendar,
     couplings: Vec<Coupling>,
     variables: usize,
     constraints: usize,
@@ -174,9 +140,10 @@ fn build<'p>(
         models.push(m);
     }
 
-    // Who could use each slot of each provision: (child, variable).
     let index = provision_index(provision);
-    let mut users: BTreeMap<(usize, Slot), Vec<(usize, Variable)>> = BTreeMap::new();
+    let calendar = Calendar::new(children, provision, &index);
+    // Who could use each slot of each provision, and its free places: (free, [(child, variable)]).
+    let mut users: BTreeMap<(usize, Slot), (i64, Vec<(usize, Variable)>)> = BTreeMap::new();
     for (k, (child, m)) in children.iter().zip(&models).enumerate() {
         for (&ci, &x) in &m.x {
             let c = &child.options.candidates[ci];
@@ -184,8 +151,12 @@ fn build<'p>(
                 continue;
             };
             let p = index[offer.id.as_str()];
-            for slot in slots(&provision[p], c) {
-                users.entry((p, slot)).or_default().push((k, x));
+            for slot in calendar.slots(p, &provision[p], c) {
+                users
+                    .entry((p, slot))
+                    .or_insert_with(|| (calendar.free_places(p, &provision[p], slot), Vec::new()))
+                    .1
+                    .push((k, x));
             }
         }
     }
@@ -228,6 +199,7 @@ fn build<'p>(
         columns,
         indicators,
         index,
+        calendar,
         couplings,
         variables,
         constraints,
@@ -241,7 +213,7 @@ fn shared_place_rows<'p>(
     children: &[Child<'_>],
     provision: &[Provision],
     rivalries: &'p [(String, String)],
-    users: &BTreeMap<(usize, Slot), Vec<(usize, Variable)>>,
+    users: &BTreeMap<(usize, Slot), (i64, Vec<(usize, Variable)>)>,
     vars: &mut ProblemVariables,
     rows: &mut Vec<Constraint>,
     couplings: &mut Vec<Coupling>,
@@ -252,9 +224,8 @@ fn shared_place_rows<'p>(
         .collect();
     let in_rivalry: BTreeSet<&str> = rival_pairs.iter().flat_map(|(a, b)| [*a, *b]).collect();
     let mut indicators: BTreeMap<(usize, Slot, &'p str), Variable> = BTreeMap::new();
-    for (&(p, slot), who) in users {
-        let offer = &provision[p];
-        let free = free_places(offer, slot);
+    for (&(p, slot), (free, who)) in users {
+        let (offer, free) = (&provision[p], *free);
         let distinct: BTreeSet<usize> = who.iter().map(|(k, _)| *k).collect();
         if distinct.len() as i64 > free {
             couplings.push(Coupling::Capacity {
@@ -312,17 +283,24 @@ fn shared_place_rows<'p>(
     indicators
 }
 
-/// A start the joint model accepts. Plans checked day by day can still share a calendar week
-/// of a rolling place that the joint model counts whole: while a slot is over-filled, the last
-/// young person using it (in the order given) starts from no plan at all, which keeps every
-/// rule.
+/// A start the joint model accepts. The calendar's spans say what the day-by-day rule says, so
+/// a start that keeps every rule fits as it is (a start the spans were not made from counts a
+/// whole span): while a slot is still over-filled, the last young person using it (in the order
+/// given) starts without the items using it, and without what they prepared.
 fn fit_to_slots(
     children: &[Child<'_>],
     provision: &[Provision],
-    index: &HashMap<&str, usize>,
+    (index, calendar): (&HashMap<&str, usize>, &Calendar),
     start_from: &[Vec<usize>],
 ) -> Vec<Vec<usize>> {
     let mut chosen = start_from.to_vec();
+    let uses = |options: &Options<'_>, ci: usize, (p, slot): (usize, Slot)| {
+        let c = &options.candidates[ci];
+        options
+            .provision_of(c)
+            .is_some_and(|offer| index[offer.id.as_str()] == p)
+            && calendar.slots(p, &provision[p], c).contains(&slot)
+    };
     loop {
         let mut used: BTreeMap<(usize, Slot), Vec<usize>> = BTreeMap::new();
         for (k, (child, plan)) in children.iter().zip(&chosen).enumerate() {
@@ -332,21 +310,50 @@ fn fit_to_slots(
                     continue;
                 };
                 let p = index[offer.id.as_str()];
-                for slot in slots(&provision[p], c) {
+                for slot in calendar.slots(p, &provision[p], c) {
                     used.entry((p, slot)).or_default().push(k);
                 }
             }
         }
-        let over = used
+        let over = used.iter().find(|((p, slot), who)| {
+            who.len() as i64 > calendar.free_places(*p, &provision[*p], *slot)
+        });
+        let Some((&slot, who)) = over else {
+            return chosen;
+        };
+        let last = *who.iter().max().expect("over-filled slots have users");
+        let options = &children[last].options;
+        chosen[last].retain(|ci| !uses(options, *ci, slot));
+        without_stranded(options, &mut chosen[last]);
+    }
+}
+
+/// Leaves out every chosen candidate whose prerequisite is no longer chosen in time for it.
+fn without_stranded(options: &Options<'_>, chosen: &mut Vec<usize>) {
+    loop {
+        let prepared = |ci: usize, chosen: &[usize]| {
+            let c = &options.candidates[ci];
+            options.interventions[c.intervention]
+                .requires
+                .iter()
+                .all(|req| {
+                    options.intervention_index(req).is_some_and(|j| {
+                        chosen.iter().any(|o| {
+                            let pre = &options.candidates[*o];
+                            pre.intervention == j && prepares(options, pre, c)
+                        })
+                    })
+                })
+        };
+        let keep: Vec<usize> = chosen
             .iter()
-            .find(|((p, slot), who)| who.len() as i64 > free_places(&provision[*p], *slot));
-        match over {
-            Some((_, who)) => {
-                let last = *who.iter().max().expect("over-filled slots have users");
-                chosen[last].clear();
-            }
-            None => return chosen,
+            .copied()
+            .filter(|ci| prepared(*ci, chosen))
+            .collect();
+        if keep.len() == chosen.len() {
+            return;
         }
+        *chosen = keep;
     }
 }
 
@@ -401,7 +408,12 @@ pub fn relax(
                 .collect()
         })
         .collect();
-    let prices = super::lagrange::prices(&built.couplings, children.len(), solution.dual_rows());
+    let prices = super::lagrange::prices(
+        &built.couplings,
+        children.len(),
+        solution.dual_rows(),
+        built.calendar.clone(),
+    );
     Ok(Some(Relaxed {
         seconds: started.elapsed().as_secs_f64(),
         x,
@@ -427,11 +439,12 @@ pub fn solve(
         columns,
         indicators,
         index,
+        calendar,
         couplings: _,
         variables: n_variables,
         constraints: n_constraints,
     } = build(children, provision, rivalries)?;
-    let start_from = fit_to_slots(children, provision, &index, start_from);
+    let start_from = fit_to_slots(children, provision, (&index, &calendar), start_from);
     let mut start = vec![0.0; n_variables];
     for ((child, m), chosen) in children.iter().zip(&models).zip(&start_from) {
         for (v, value) in m.start_values(&child.options, chosen, &child.values) {
@@ -443,7 +456,7 @@ pub fn solve(
                 continue;
             };
             let p = index[offer.id.as_str()];
-            for slot in slots(&provision[p], c) {
+            for slot in calendar.slots(p, &provision[p], c) {
                 for g in &child.person.gang_affiliations {
                     if let Some(v) = indicators.get(&(p, slot, g.as_str())) {
                         start[columns[v]] = 1.0;

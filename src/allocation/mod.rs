@@ -10,6 +10,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+mod calendar;
 pub mod joint;
 mod lagrange;
 mod neighbourhood;
@@ -123,7 +124,7 @@ pub fn allocate(
     // The bound is worked out on the second core (over every start of each order, so that it
     // bounds what the polish may find too) while the steps run on this one; it stops once the
     // allocation found is within the gap asked for.
-    let whole: Vec<Child<'_>> = problems.iter().map(|p| whole_child(p, planner)).collect();
+    let whole: Vec<Child<'_>> = problems.iter().map(|p| bound_child(p, planner)).collect();
     let progress = lagrange::Progress::new(settings.mip_rel_gap);
     std::thread::scope(|scope| {
         let bounding = relaxed.as_ref().map(|r| {
@@ -184,6 +185,48 @@ fn whole_child<'a>(problem: &'a ValidProblem, planner: &PlannerSettings) -> Chil
             &planner.weights,
         ),
     }
+}
+
+/// The joint model's view of young person `k` while the allocation `taken` stands: its
+/// thinned starts and every start they hold, so that the joint solver starts from the whole
+/// allocation. A control they hold may start later than its first open start without the
+/// others' places (the polish gave them the first one open with those places held).
+fn child_holding<'a>(
+    problem: &'a ValidProblem,
+    planner: &PlannerSettings,
+    taken: &[Taken],
+    k: usize,
+) -> Child<'a> {
+    let mut whole = whole_child(problem, planner);
+    let mine: Vec<&Taken> = taken.iter().filter(|t| t.child == k).collect();
+    let held: Vec<usize> = (0..whole.options.candidates.len())
+        .filter(|&ci| {
+            let c = &whole.options.candidates[ci];
+            matches!(c.block, Some(options::Block::ControlStartsLater { .. }))
+                && mine.iter().any(|t| holds(&whole.options, c, t))
+        })
+        .collect();
+    for ci in held {
+        whole.options.candidates[ci].block = None;
+    }
+    Child {
+        options: fewer_rolling_starts_keeping(whole.options, taken, k),
+        ..whole
+    }
+}
+
+/// One young person as the bound sees them: every start of their order, and every open start of
+/// a control. A control keeps only its first open start, and which start that is depends on the
+/// places others hold (the polish may give a young person a later curfew than their first), so
+/// the bound allows each: more than any allocation can have keeps it a bound.
+fn bound_child<'a>(problem: &'a ValidProblem, planner: &PlannerSettings) -> Child<'a> {
+    let mut child = whole_child(problem, planner);
+    for c in &mut child.options.candidates {
+        if matches!(c.block, Some(options::Block::ControlStartsLater { .. })) {
+            c.block = None;
+        }
+    }
+    child
 }
 
 /// One option the relaxation gave a young person some of.

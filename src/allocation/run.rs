@@ -9,8 +9,8 @@ use super::joint::{self, Child, Limits};
 use super::neighbourhood;
 use super::{
     Allocation, AllocationReport, Choice, MAX_POLISH_PASSES, MAX_ROUNDS, Taken, alone_problem,
-    fewer_rolling_starts, locate, located_or_nothing, places, polish, settle_whole, taken_places,
-    utilisation,
+    child_holding, fewer_rolling_starts, locate, located_or_nothing, places, polish, settle_whole,
+    taken_places, utilisation,
 };
 use crate::domain::Provision;
 use crate::domain::plan::SolverStatus;
@@ -464,11 +464,17 @@ impl Run {
         if self.nothing_open || !short || left <= 0.5 {
             return Ok(());
         }
-        let start: Vec<Vec<usize>> = (0..ctx.children.len())
-            .map(|k| located_or_nothing(&ctx.children[k].options, &self.taken, k))
+        // Every start held is in the model: starting only from those whose places all were
+        // among the thinned starts, the joint solver began a third below the allocation in
+        // hand (4.6 million against 7.4 million on a generated caseload of 40).
+        let children: Vec<Child<'_>> = (0..ctx.problems.len())
+            .map(|k| child_holding(&ctx.problems[k], ctx.planner, &self.taken, k))
+            .collect();
+        let start: Vec<Vec<usize>> = (0..children.len())
+            .map(|k| located_or_nothing(&children[k].options, &self.taken, k))
             .collect();
         let solved = joint::solve(
-            ctx.children,
+            &children,
             ctx.provision,
             &ctx.caseload.rivalries,
             &start,
@@ -489,7 +495,7 @@ impl Run {
         (self.variables, self.constraints) = (joint.variables, joint.constraints);
         let mut candidate: Vec<Taken> = Vec::new();
         for (k, chosen) in joint.chosen.iter().enumerate() {
-            candidate.extend(places(&ctx.children[k].options, chosen, k));
+            candidate.extend(places(&children[k].options, chosen, k));
         }
         let candidate_objective = ctx
             .objective(&candidate, &mut self.worths)
