@@ -86,6 +86,10 @@ fn is_group(children: &[Child<'_>], offer: &Provision) -> bool {
         .is_some_and(|i| i.format == Format::Group)
 }
 
+/// Who could use each slot of each provision, by (provision index, slot), and its free places:
+/// (free, [(young person, binary)]).
+type SlotUsers = BTreeMap<(usize, Slot), (i64, Vec<(usize, Variable)>)>;
+
 /// The joint model, built for HiGHS.
 struct Built<'p> {
     model: highs::Model,
@@ -142,8 +146,7 @@ fn build<'p>(
 
     let index = provision_index(provision);
     let calendar = Calendar::new(children, provision, &index);
-    // Who could use each slot of each provision, and its free places: (free, [(child, variable)]).
-    let mut users: BTreeMap<(usize, Slot), (i64, Vec<(usize, Variable)>)> = BTreeMap::new();
+    let mut users: SlotUsers = BTreeMap::new();
     for (k, (child, m)) in children.iter().zip(&models).enumerate() {
         for (&ci, &x) in &m.x {
             let c = &child.options.candidates[ci];
@@ -213,7 +216,7 @@ fn shared_place_rows<'p>(
     children: &[Child<'_>],
     provision: &[Provision],
     rivalries: &'p [(String, String)],
-    users: &BTreeMap<(usize, Slot), (i64, Vec<(usize, Variable)>)>,
+    users: &SlotUsers,
     vars: &mut ProblemVariables,
     rows: &mut Vec<Constraint>,
     couplings: &mut Vec<Coupling>,
