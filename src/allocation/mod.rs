@@ -199,16 +199,9 @@ fn child_holding<'a>(
 ) -> Child<'a> {
     let mut whole = whole_child(problem, planner);
     let mine: Vec<&Taken> = taken.iter().filter(|t| t.child == k).collect();
-    let held: Vec<usize> = (0..whole.options.candidates.len())
-        .filter(|&ci| {
-            let c = &whole.options.candidates[ci];
-            matches!(c.block, Some(options::Block::ControlStartsLater { .. }))
-                && mine.iter().any(|t| holds(&whole.options, c, t))
-        })
-        .collect();
-    for ci in held {
-        whole.options.candidates[ci].block = None;
-    }
+    open_later_controls(&mut whole.options, |opts, c| {
+        mine.iter().any(|t| holds(opts, c, t))
+    });
     Child {
         options: fewer_rolling_starts_keeping(whole.options, taken, k),
         ..whole
@@ -221,12 +214,25 @@ fn child_holding<'a>(
 /// the bound allows each: more than any allocation can have keeps it a bound.
 fn bound_child<'a>(problem: &'a ValidProblem, planner: &PlannerSettings) -> Child<'a> {
     let mut child = whole_child(problem, planner);
-    for c in &mut child.options.candidates {
-        if matches!(c.block, Some(options::Block::ControlStartsLater { .. })) {
-            c.block = None;
-        }
-    }
+    open_later_controls(&mut child.options, |_, _| true);
     child
+}
+
+/// Opens the later starts of a control (left out because a control keeps only its first open
+/// start) that `which` picks.
+fn open_later_controls<'a>(
+    options: &mut options::Options<'a>,
+    which: impl Fn(&options::Options<'a>, &options::Candidate) -> bool,
+) {
+    let later: Vec<usize> = (0..options.candidates.len())
+        .filter(|&ci| {
+            let c = &options.candidates[ci];
+            matches!(c.block, Some(options::Block::ControlStartsLater { .. })) && which(options, c)
+        })
+        .collect();
+    for ci in later {
+        options.candidates[ci].block = None;
+    }
 }
 
 /// One option the relaxation gave a young person some of.
