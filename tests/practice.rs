@@ -122,18 +122,24 @@ fn date(s: &str) -> chrono::NaiveDate {
     s.parse().unwrap()
 }
 
-#[test]
-fn unpaid_work_is_not_permitted_under_a_referral_order_but_is_under_a_yro_with_it() {
-    let mut doc = problem(
+/// One medium lifestyle need and a rolling unpaid work provision (a reparation item delivered
+/// only under an unpaid work requirement), with `extra` fields on the intervention.
+fn unpaid_work_problem(extra: Value) -> Value {
+    let mut fields = json!({"delivered_under": ["yro:unpaid_work"], "category": "reparation"});
+    for (k, v) in extra.as_object().unwrap() {
+        fields[k] = v.clone();
+    }
+    problem(
         json!([{"need": "lifestyle", "level": "medium"}]),
         json!([need("lifestyle", true)]),
-        json!([intervention(
-            "unpaid-work",
-            &["lifestyle"],
-            json!({"delivered_under": ["yro:unpaid_work"], "category": "reparation"})
-        )]),
+        json!([intervention("unpaid-work", &["lifestyle"], fields)]),
         json!([rolling("unpaid", "unpaid-work", json!({}))]),
-    );
+    )
+}
+
+#[test]
+fn unpaid_work_is_not_permitted_under_a_referral_order_but_is_under_a_yro_with_it() {
+    let mut doc = unpaid_work_problem(json!({}));
     for plan in plans(&doc) {
         assert!(plan.items.is_empty(), "{:?}", items(&plan));
         let g = gap(&plan, "lifestyle");
@@ -174,16 +180,7 @@ fn unpaid_work_is_not_permitted_under_a_referral_order_but_is_under_a_yro_with_i
 #[test]
 fn a_requirement_the_young_person_is_too_young_for_is_sent_back_to_the_court() {
     // Unpaid work is only for 16 or 17-year-olds; this young person is 15 for the whole order.
-    let mut doc = problem(
-        json!([{"need": "lifestyle", "level": "medium"}]),
-        json!([need("lifestyle", true)]),
-        json!([intervention(
-            "unpaid-work",
-            &["lifestyle"],
-            json!({"delivered_under": ["yro:unpaid_work"], "category": "reparation", "min_age": 16})
-        )]),
-        json!([rolling("unpaid", "unpaid-work", json!({}))]),
-    );
+    let mut doc = unpaid_work_problem(json!({"min_age": 16}));
     doc["order"] = json!({"type": "youth_rehabilitation_order", "start": "2026-01-05",
                           "end": "2026-10-11", "requirements": ["supervision", "unpaid_work"]});
     doc["young_person"]["date_of_birth"] = json!("2011-01-01");
